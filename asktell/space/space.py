@@ -1,0 +1,657 @@
+"""Search-space dimensions and the `Space` that holds them.
+
+Semantics and signatures follow scikit-optimize's ``skopt.space`` so code
+written for it runs unchanged; values returned are plain Python objects
+(``float``, ``int``, the category itself), never numpy scalars.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from .transformers import (
+    CategoricalEncoder,
+    Identity,
+    LabelEncoder,
+    LogN,
+    Normalize,
+    Pipeline,
+    StringEncoder,
+    _CategoryIndex,
+)
+
+__all__ = ["Dimension", "Real", "Integer", "Categorical", "Space", "check_dimension"]
+
+_PRIORS = ("uniform", "log-uniform")
+_NUMERIC_TRANSFORMS = ("identity", "normalize")
+_CATEGORICAL_TRANSFORMS = ("onehot", "label", "string", "identity", "normalize")
+
+
+def _label(name):
+    return f"dimension {name!r}" if name is not None else "dimension"
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_integral(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+class Dimension:
+    """Base class of one axis of a search space."""
+
+    size = 1
+
+    def __init__(self, name=None):
+        self.name = name
+
+    @property
+    def name(self):
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"name must be a str or None, got {value!r}")
+        self._name = value
+
+    @property
+    def transformed_size(self):
+        return self._transformer.size
+
+    @property
+    def is_constant(self):
+        return False
+
+    def rvs(self, n_samples=1, random_state=None):
+        """Draw ``n_samples`` values from the prior, as a list."""
+        rng = check_random_state(random_state)
+        return self._sample(int(n_samples), rng)
+
+    def transform(self, X):
+        """Values to the model's representation (float array)."""
+        self._check_values(X)
+        return self._transformer.transform(list(X))
+
+    def inverse_transform(self, Xt):
+        """Model representation back to values (a list of plain values)."""
+        return self._to_values(self._transformer.inverse_transform(Xt))
+
+    def set_transformer(self, transform="identity"):
+        """Choose the representation that `transform` produces."""
+        raise NotImplementedError
+
+    def _check_values(self, X):
+        for x in X:
+            if x not in self:
+                raise ValueError(f"{x!r} is not within {self!r}")
+
+
+class _Numeric(Dimension):
+    """Shared validation and transforms of `Real` and `Integer`."""
+
+    _kind = "numeric"
+
+    def __init__(self, low, high, prior, base, transform, name):
+        super().__init__(name)
+        label = _label(name)
+        check = _is_integral if self._kind == "Integer" else _is_number
+        for bound, value in (("low", low), ("high", high)):
+            if not _is_number(value):
+                raise TypeError(f"{label}: {bound} must be a number, got {value!r}")
+            if not np.isfinite(value):
+                raise ValueError(f"{label}: {bound} must be finite, got {value!r}")
+            if not check(value) and float(value) != int(value):
+                raise ValueError(f"{label}: {bound} must be an integer, got {value!r}")
+        if not low < high:
+            raise ValueError(
+                f"{label}: the lower bound {low!r} has to be less than the upper bound {high!r}"
+            )
+        if prior not in _PRIORS:
+            raise ValueError(f"{label}: prior must be one of {_PRIORS}, got {prior!r}")
+        if prior == "log-uniform" and low <= 0:
+            raise ValueError(
+                f"{label}: a log-uniform prior needs low > 0, got low={low!r}"
+            )
+        if not _is_number(base) or base <= 0 or base == 1:
+            raise ValueError(f"{label}: base must be a positive number other than 1, got {base!r}")
+        self.prior = prior
+        self.base = base
+        self.set_transformer(transform)
+
+    def set_transformer(self, transform="identity"):
+        transform = "identity" if transform is None else transform
+        if transform not in _NUMERIC_TRANSFORMS:
+            raise ValueError(
+                f"{_label(self.name)}: transform must be one of {_NUMERIC_TRANSFORMS}, "
+                f"got {transform!r}"
+            )
+        self.transform_ = transform
+        steps = []
+        if self.prior == "log-uniform" and (transform == "normalize" or self._kind == "Real"):
+            steps.append(LogN(self.base))
+        if transform == "normalize":
+            low, high = self._prior_bounds()
+            steps.append(Normalize(low, high))
+        self._transformer = Pipeline(steps or [Identity()])
+
+    def _prior_bounds(self):
+        """Bounds in the space where the prior is uniform."""
+        if self.prior == "log-uniform":
+            log_b = np.log(self.base)
+            return np.log(self.low) / log_b, np.log(self.high) / log_b
+        return float(self.low), float(self.high)
+
+    @property
+    def bounds(self):
+        return (self.low, self.high)
+
+    @property
+    def transformed_bounds(self):
+        if self.transform_ == "normalize":
+            return (0.0, 1.0)
+        if self._kind == "Real":
+            return self._prior_bounds()
+        return (float(self.low), float(self.high))
+
+    def transform(self, X):
+        self._check_values(X)
+        return self._transformer.transform(np.asarray(list(X), dtype=float))
+
+    def __contains__(self, value):
+        return _is_number(value) and self.low <= value <= self.high
+
+    def distance(self, a, b):
+        """Absolute difference of two values of this dimension."""
+        if a not in self or b not in self:
+            raise ValueError(f"distance needs values within {self!r}, got {a!r} and {b!r}")
+        return abs(a - b)
+
+    def __eq__(self, other):
+        return (
+            type(self) is type(other)
+            and np.allclose([self.low, self.high], [other.low, other.high])
+            and self.prior == other.prior
+            and self.base == other.base
+            and self.transform_ == other.transform_
+        )
+
+    def __hash__(self):
+        return hash((type(self).__name__, self.low, self.high, self.prior, self.transform_))
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(low={self.low!r}, high={self.high!r}, "
+            f"prior={self.prior!r}, transform={self.transform_!r})"
+        )
+
+
+class Real(_Numeric):
+    """A continuous dimension, ``low <= x <= high``.
+
+    Parameters
+    ----------
+    low, high : float
+        Bounds (inclusive).
+    prior : {"uniform", "log-uniform"}
+        Distribution to sample from; ``"log-uniform"`` is uniform in
+        ``log_base(x)`` and needs ``low > 0``.
+    base : float
+        Logarithm base of the log-uniform prior.
+    transform : {"identity", "normalize"} or None
+        ``"identity"`` keeps values (log-values under a log prior);
+        ``"normalize"`` maps them to ``[0, 1]``.
+    name : str or None
+    dtype : type
+        Type of the returned values (``float`` by default).
+    """
+
+    _kind = "Real"
+
+    def __init__(self, low, high, prior="uniform", base=10, transform=None, name=None, dtype=float):
+        self.low = float(low) if _is_number(low) else low
+        self.high = float(high) if _is_number(high) else high
+        self.dtype = dtype
+        super().__init__(low, high, prior, base, transform, name)
+
+    def _sample(self, n, rng):
+        low, high = self._prior_bounds()
+        u = rng.uniform(low, high, size=n)
+        if self.prior == "log-uniform":
+            u = np.power(float(self.base), u)
+        return self._to_values(u)
+
+    def _to_values(self, values):
+        values = np.clip(np.asarray(values, dtype=float), self.low, self.high)
+        cast = float if self.dtype in (float, "float", "float64", np.float64) else self.dtype
+        return [cast(v) for v in values.ravel()]
+
+
+class Integer(_Numeric):
+    """An integer dimension, ``low <= x <= high`` (both inclusive).
+
+    Under ``prior="log-uniform"`` each integer ``k`` has probability
+    proportional to ``log((k + 1) / k)``: the log of a continuous value is
+    uniform on ``[log(low), log(high + 1))`` and the value is floored.
+    Parameters are those of `Real`.
+    """
+
+    _kind = "Integer"
+
+    def __init__(self, low, high, prior="uniform", base=10, transform=None, name=None, dtype=np.int64):
+        self.low = int(low) if _is_number(low) and float(low) == int(low) else low
+        self.high = int(high) if _is_number(high) and float(high) == int(high) else high
+        self.dtype = dtype
+        super().__init__(low, high, prior, base, transform, name)
+
+    def _sample(self, n, rng):
+        if self.prior == "uniform":
+            values = rng.randint(self.low, self.high + 1, size=n)
+        else:
+            log_b = np.log(self.base)
+            u = rng.uniform(np.log(self.low) / log_b, np.log(self.high + 1) / log_b, size=n)
+            values = np.floor(np.power(float(self.base), u))
+        return self._to_values(values)
+
+    def _to_values(self, values):
+        values = np.clip(np.round(np.asarray(values, dtype=float)), self.low, self.high)
+        return [int(v) for v in values.ravel()]
+
+    def __contains__(self, value):
+        return super().__contains__(value) and float(value) == int(value)
+
+
+class Categorical(Dimension):
+    """A dimension whose values are a finite set of categories.
+
+    Parameters
+    ----------
+    categories : sequence
+        The values (any objects; distinct).
+    prior : sequence of float or None
+        Probability of each category; uniform when None.
+    transform : {"onehot", "label", "string", "identity", "normalize"} or None
+        Representation for models: ``"onehot"`` (default; one 0/1 column
+        when there are two categories), ``"label"`` (the index),
+        ``"normalize"`` (the index scaled to ``[0, 1]``), ``"string"``,
+        ``"identity"``.
+    name : str or None
+    """
+
+    def __init__(self, categories, prior=None, transform=None, name=None):
+        super().__init__(name)
+        label = _label(name)
+        if isinstance(categories, (str, bytes)) or not hasattr(categories, "__iter__"):
+            raise TypeError(f"{label}: categories must be a sequence, got {categories!r}")
+        categories = tuple(c.item() if isinstance(c, np.generic) else c for c in categories)
+        if not categories:
+            raise ValueError(f"{label}: categories must not be empty")
+        index = _CategoryIndex(categories)
+        for i, c in enumerate(categories):
+            if index[c] != i:
+                raise ValueError(f"{label}: category {c!r} appears more than once")
+        self.categories = categories
+        self._index = index
+        if prior is not None:
+            p = np.asarray(prior, dtype=float)
+            if p.shape != (len(categories),) or np.any(p < 0) or not np.isclose(p.sum(), 1):
+                raise ValueError(
+                    f"{label}: prior must be {len(categories)} non-negative "
+                    f"probabilities summing to 1, got {prior!r}"
+                )
+            prior = p / p.sum()
+        self.prior = prior
+        self.set_transformer(transform)
+
+    def set_transformer(self, transform="onehot"):
+        transform = "onehot" if transform is None else transform
+        if transform not in _CATEGORICAL_TRANSFORMS:
+            raise ValueError(
+                f"{_label(self.name)}: transform must be one of {_CATEGORICAL_TRANSFORMS}, "
+                f"got {transform!r}"
+            )
+        self.transform_ = transform
+        n = len(self.categories)
+        if transform == "onehot":
+            self._transformer = CategoricalEncoder(self.categories)
+        elif transform == "label":
+            self._transformer = LabelEncoder(self.categories)
+        elif transform == "normalize":
+            self._transformer = Pipeline(
+                [LabelEncoder(self.categories), Normalize(0, max(n - 1, 0), is_int=True)]
+            )
+        elif transform == "string":
+            self._transformer = StringEncoder(self.categories)
+        else:
+            self._transformer = _CategoricalIdentity(self.categories)
+
+    @property
+    def bounds(self):
+        return self.categories
+
+    @property
+    def transformed_bounds(self):
+        if self.transform_ == "onehot":
+            return [(0.0, 1.0)] * self.transformed_size
+        if self.transform_ == "label":
+            return (0.0, float(len(self.categories) - 1))
+        if self.transform_ == "normalize":
+            return (0.0, 1.0)
+        return self.categories
+
+    @property
+    def is_constant(self):
+        return len(self.categories) == 1
+
+    def _sample(self, n, rng):
+        idx = rng.choice(len(self.categories), size=n, p=self.prior)
+        return [self.categories[i] for i in idx]
+
+    def _to_values(self, values):
+        return list(np.asarray(values, dtype=object).ravel())
+
+    def __contains__(self, value):
+        return value in self._index
+
+    def index(self, value):
+        """Position of ``value`` among the categories."""
+        return self._index[value]
+
+    def distance(self, a, b):
+        """0 if the two categories are the same, 1 otherwise."""
+        if a not in self or b not in self:
+            raise ValueError(f"distance needs categories of {self!r}, got {a!r} and {b!r}")
+        return 0 if self._index[a] == self._index[b] else 1
+
+    def __eq__(self, other):
+        return (
+            type(self) is type(other)
+            and self.categories == other.categories
+            and np.array_equal(
+                self.prior if self.prior is not None else [],
+                other.prior if other.prior is not None else [],
+            )
+            and self.transform_ == other.transform_
+        )
+
+    def __hash__(self):
+        return hash(("Categorical", tuple(map(repr, self.categories)), self.transform_))
+
+    def __repr__(self):
+        cats = self.categories
+        shown = cats if len(cats) <= 7 else cats[:3] + ("...",) + cats[-3:]
+        prior = None if self.prior is None else tuple(float(p) for p in self.prior)
+        return f"Categorical(categories={shown!r}, prior={prior!r})"
+
+
+class _CategoricalIdentity(Identity):
+    """Categories unchanged; checked on the way back."""
+
+    def __init__(self, categories):
+        self._index = _CategoryIndex(tuple(categories))
+
+    def transform(self, values):
+        out = np.empty(len(values), dtype=object)
+        out[:] = list(values)
+        return out
+
+    def inverse_transform(self, values):
+        values = list(np.asarray(values, dtype=object).ravel())
+        for v in values:
+            self._index[v]
+        return np.asarray(values, dtype=object)
+
+
+def check_dimension(dimension, transform=None):
+    """Turn a dimension-like into a `Dimension`, following scikit-optimize's rules.
+
+    * a `Dimension` passes through (``transform`` resets its transformer);
+    * a cotengra spec dict ``{"type": "FLOAT"|"FLOAT_EXP"|"INT"|"STRING"|"BOOL", ...}``;
+    * ``(low, high)``: `Integer` when both are integers, `Real` when either
+      is a float, `Categorical` when either is a string or bool;
+    * ``(low, high, prior)`` and ``(low, high, prior, base)``: `Integer` or
+      `Real` likewise;
+    * any other sequence (one value, or more than four, or non-numbers):
+      `Categorical`.
+    """
+    if isinstance(dimension, Dimension):
+        if transform is not None:
+            dimension.set_transformer(transform)
+        return dimension
+    if isinstance(dimension, dict):
+        from .spec import dimension_from_spec
+
+        return dimension_from_spec(dimension, transform=transform)
+    if isinstance(dimension, (str, bytes)) or not hasattr(dimension, "__len__"):
+        raise TypeError(
+            "a dimension must be a Dimension, a spec dict, a (low, high[, prior[, base]]) "
+            f"tuple or a list of categories, got {dimension!r}"
+        )
+    is_tuple = isinstance(dimension, tuple)
+    values = list(dimension)
+    if not values:
+        raise ValueError("a dimension given as a sequence must not be empty")
+    numeric_bounds = len(values) >= 2 and all(_is_number(v) for v in values[:2])
+    if len(values) == 2 and numeric_bounds:
+        if all(_is_integral(v) for v in values):
+            return Integer(*values, transform=transform)
+        return Real(*values, transform=transform)
+    if len(values) in (3, 4) and numeric_bounds:
+        prior, base = values[2], (values[3] if len(values) == 4 else 10)
+        if prior in _PRIORS and _is_number(base):
+            cls = Integer if all(_is_integral(v) for v in values[:2]) else Real
+            return cls(values[0], values[1], prior, base, transform=transform)
+        if is_tuple:
+            # a tuple of two numbers and a string was meant as bounds and a prior
+            raise ValueError(
+                f"prior must be one of {_PRIORS}, got {prior!r} in the dimension {dimension!r}"
+            )
+    return Categorical(values, transform=transform)
+
+
+class Space:
+    """A search space: a list of dimensions.
+
+    Parameters
+    ----------
+    dimensions : list or dict
+        Dimension-likes (see `check_dimension`), or a dict mapping names
+        to dimension-likes (the names are set on the dimensions).
+    """
+
+    def __init__(self, dimensions):
+        if isinstance(dimensions, Space):
+            dimensions = dimensions.dimensions
+        if isinstance(dimensions, dict):
+            dims = []
+            for name, dim in dimensions.items():
+                dim = check_dimension(dim)
+                if dim.name is None:
+                    dim.name = name
+                elif dim.name != name:
+                    raise ValueError(f"dimension named {dim.name!r} is given under the key {name!r}")
+                dims.append(dim)
+        else:
+            if isinstance(dimensions, (str, bytes)) or not hasattr(dimensions, "__iter__"):
+                raise TypeError(f"dimensions must be a list of dimensions, got {dimensions!r}")
+            dims = [check_dimension(d) for d in dimensions]
+        if not dims:
+            raise ValueError("dimensions must not be empty")
+        names = [d.name for d in dims if d.name is not None]
+        if len(set(names)) != len(names):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(f"dimension names must be unique, repeated: {dupes}")
+        self.dimensions = dims
+
+    @classmethod
+    def from_spec(cls, spec):
+        """A space from a cotengra-style dict ``{name: {"type": ..., ...}}``."""
+        return cls(dict(spec))
+
+    # ------------------------------------------------------------ properties
+    @property
+    def n_dims(self):
+        return len(self.dimensions)
+
+    @property
+    def transformed_n_dims(self):
+        return sum(d.transformed_size for d in self.dimensions)
+
+    @property
+    def bounds(self):
+        return [d.bounds for d in self.dimensions]
+
+    @property
+    def transformed_bounds(self):
+        out = []
+        for d in self.dimensions:
+            b = d.transformed_bounds
+            out.extend(b if d.transformed_size > 1 else [b])
+        return out
+
+    @property
+    def dimension_names(self):
+        return [d.name if d.name is not None else f"X_{i}" for i, d in enumerate(self.dimensions)]
+
+    @property
+    def is_real(self):
+        return all(isinstance(d, Real) for d in self.dimensions)
+
+    @property
+    def is_categorical(self):
+        return all(isinstance(d, Categorical) for d in self.dimensions)
+
+    @property
+    def is_partly_categorical(self):
+        return any(isinstance(d, Categorical) for d in self.dimensions)
+
+    @property
+    def n_constant_dimensions(self):
+        return sum(d.is_constant for d in self.dimensions)
+
+    # ------------------------------------------------------------ sampling
+    def rvs(self, n_samples=1, random_state=None):
+        """Draw ``n_samples`` points from the priors, as a list of lists."""
+        rng = check_random_state(random_state)
+        columns = [d.rvs(n_samples, random_state=rng) for d in self.dimensions]
+        return [list(row) for row in zip(*columns)]
+
+    # ------------------------------------------------------------ transforms
+    def transform(self, X):
+        """Points (list of lists) to the model's 2-D float array."""
+        X = self._as_rows(X)
+        cols = []
+        for j, dim in enumerate(self.dimensions):
+            col = dim.transform([row[j] for row in X])
+            cols.append(np.asarray(col).reshape(len(X), -1))
+        return np.hstack(cols)
+
+    def inverse_transform(self, Xt):
+        """Model array back to points (a list of lists of plain values)."""
+        Xt = np.asarray(Xt)
+        if Xt.ndim == 1:
+            Xt = Xt.reshape(1, -1)
+        if Xt.shape[1] != self.transformed_n_dims:
+            raise ValueError(
+                f"expected {self.transformed_n_dims} transformed columns, got {Xt.shape[1]}"
+            )
+        columns, start = [], 0
+        for dim in self.dimensions:
+            size = dim.transformed_size
+            block = Xt[:, start : start + size]
+            columns.append(dim.inverse_transform(block if size > 1 else block[:, 0]))
+            start += size
+        return [list(row) for row in zip(*columns)]
+
+    def set_transformer(self, transform):
+        """Set one transform (a string) or a list of them, one per dimension."""
+        if isinstance(transform, str):
+            transform = [transform] * self.n_dims
+        if len(transform) != self.n_dims:
+            raise ValueError(f"expected {self.n_dims} transforms, got {len(transform)}")
+        for dim, t in zip(self.dimensions, transform):
+            dim.set_transformer(t)
+
+    def set_transformer_by_type(self, transform, dim_type):
+        """Set ``transform`` on every dimension of class ``dim_type``."""
+        for dim in self.dimensions:
+            if isinstance(dim, dim_type):
+                dim.set_transformer(transform)
+
+    def get_transformer(self):
+        """The transform name of each dimension."""
+        return [d.transform_ for d in self.dimensions]
+
+    # ------------------------------------------------------------ points
+    def check_point(self, point, param="x"):
+        """Raise a `ValueError` naming ``param`` when ``point`` is not in the space."""
+        if isinstance(point, (str, bytes)) or not hasattr(point, "__len__"):
+            raise TypeError(f"{param} must be a list of {self.n_dims} values, got {point!r}")
+        if len(point) != self.n_dims:
+            raise ValueError(
+                f"{param} must have {self.n_dims} values (one per dimension), "
+                f"got {len(point)}: {point!r}"
+            )
+        for name, dim, value in zip(self.dimension_names, self.dimensions, point):
+            if value not in dim:
+                raise ValueError(f"{param}: {value!r} for {name!r} is not within {dim!r}")
+
+    def __contains__(self, point):
+        try:
+            self.check_point(point)
+        except (TypeError, ValueError):
+            return False
+        return True
+
+    def distance(self, point_a, point_b):
+        """Sum of the per-dimension distances between two points."""
+        return sum(d.distance(a, b) for d, a, b in zip(self.dimensions, point_a, point_b))
+
+    def to_params(self, point):
+        """A point as a ``{name: value}`` dict."""
+        return dict(zip(self.dimension_names, point))
+
+    def from_params(self, params):
+        """A ``{name: value}`` dict as a point (a list in dimension order)."""
+        missing = [n for n in self.dimension_names if n not in params]
+        if missing:
+            raise ValueError(f"params lack the dimensions {missing}")
+        return [params[n] for n in self.dimension_names]
+
+    def _as_rows(self, X):
+        rows = [list(x) for x in X]
+        for row in rows:
+            if len(row) != self.n_dims:
+                raise ValueError(f"each point must have {self.n_dims} values, got {row!r}")
+        return rows
+
+    # ------------------------------------------------------------ dunder
+    def __iter__(self):
+        return iter(self.dimensions)
+
+    def __len__(self):
+        return self.n_dims
+
+    def __getitem__(self, index):
+        if isinstance(index, str):
+            try:
+                return self.dimensions[self.dimension_names.index(index)]
+            except ValueError:
+                raise KeyError(f"no dimension named {index!r}") from None
+        return self.dimensions[index]
+
+    def __eq__(self, other):
+        return isinstance(other, Space) and self.dimensions == other.dimensions
+
+    __hash__ = None
+
+    def __repr__(self):
+        dims = ",\n       ".join(repr(d) for d in self.dimensions[:31])
+        if self.n_dims > 31:
+            dims += ",\n       ..."
+        return f"Space([{dims}])"
