@@ -443,6 +443,8 @@ class ScipyAskTell(AskTellOptimizer):
     def tell(self, score, trial=None):
         """Tell ``score`` for ``trial``, which may be left out when one point is pending."""
         if trial is None:
+            if self.done and not self._pending:
+                raise ValueError("tell() after the optimizer has ended")
             if len(self._pending) != 1:
                 raise ValueError(
                     "tell() without a pending ask"
