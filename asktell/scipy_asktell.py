@@ -79,6 +79,53 @@ def _batches_of(method, kwargs):
     return False
 
 
+def _early_sampling(sampling_method, n, channel, bounds):
+    """shgo's ``sampling_method`` and ``n``, changed to ask the sampled points at once.
+
+    shgo samples its points, triangulates them (seconds to minutes in 8 or
+    more dimensions) and only then evaluates them. The returned sampling
+    callable draws the same points and, on the first iteration, asks them
+    before handing them to shgo and keeps their scores, which shgo's
+    evaluation then finds. (Later iterations discard part of what they
+    draw, so their points are asked when shgo evaluates them.)
+    """
+    from scipy.stats import qmc
+
+    if sampling_method == "sobol":
+        # what shgo does for "sobol": an unscrambled sequence, n rounded up to a power of two
+        n = 2 ** math.ceil(math.log2(n or 100))
+        make = lambda d: qmc.Sobol(d, scramble=False, seed=0)  # noqa: E731
+    elif sampling_method == "halton":
+        make = lambda d: qmc.Halton(d, scramble=True, seed=0)  # noqa: E731
+    elif callable(sampling_method):
+        make = None
+    else:  # simplicial sampling makes its points while it triangulates
+        return sampling_method, n
+    low = [lo for lo, _ in bounds]
+    span = [hi - lo for lo, hi in bounds]
+    engine = None
+    calls = 0
+
+    def sample(n_points, d):
+        nonlocal engine, calls
+        calls += 1
+        if make is None:
+            unit = np.asarray(sampling_method(n_points, d), dtype=float)
+        else:
+            engine = engine or make(d)
+            unit = engine.random(n_points)
+        if calls > 1:
+            return unit
+        points = unit.copy()
+        for i in range(d):  # the same arithmetic as shgo's scaling to the bounds
+            points[:, i] = points[:, i] * span[i] + low[i]
+        points = [np.array(p) for p in points]
+        channel.known.update(zip((p.tobytes() for p in points), channel.exchange(points)))
+        return unit
+
+    return sample, n
+
+
 class _Channel:
     """State shared by the caller and the scipy thread; never refers to its owner.
 
@@ -96,6 +143,7 @@ class _Channel:
         self.batch = None  # list of candidate arrays (thread -> caller)
         self.scores = None  # list of floats (caller -> thread)
         self.preloaded = deque()  # scores of a mapped batch, consumed by `objective`
+        self.known = {}  # point bytes -> score told before scipy evaluates it (early sampling)
         self.stopping = False
         self.finished = False  # set by the thread when scipy returned or raised
         self.result = None
@@ -120,7 +168,12 @@ class _Channel:
         """What scipy calls: one point, answered by the caller."""
         if self.preloaded:
             return self.preloaded.popleft()
-        return self.exchange([np.array(x, dtype=float)])[0]
+        x = np.array(x, dtype=float)
+        if self.known:
+            score = self.known.pop(x.tobytes(), None)
+            if score is not None:
+                return score
+        return self.exchange([x])[0]
 
     def map(self, func, iterable):
         """What scipy calls as ``workers``: a whole batch, answered by the caller.
@@ -132,7 +185,15 @@ class _Channel:
         xs = [np.array(x, dtype=float) for x in iterable]
         if not xs:
             return []
-        self.preloaded.extend(self.exchange(xs))
+        if self.known:
+            scores = [self.known.pop(x.tobytes(), None) for x in xs]
+            missing = [i for i, score in enumerate(scores) if score is None]
+            if missing:
+                for i, score in zip(missing, self.exchange([xs[i] for i in missing])):
+                    scores[i] = score
+            self.preloaded.extend(scores)
+        else:
+            self.preloaded.extend(self.exchange(xs))
         out = [func(x) for x in xs]
         if self.preloaded:
             self.preloaded.clear()
@@ -182,6 +243,14 @@ class ScipyAskTell(AskTellOptimizer):
         failed trial; the trial keeps the original value. None (default):
         the worst finite score told so far plus the spread of the scores
         told (at least 1.0), or `FIRST_PENALTY` before any finite score.
+    early_sampling : bool
+        ``shgo`` with QMC sampling (``"sobol"``, ``"halton"`` or a callable)
+        only: ask each iteration's sampled points as one batch as soon as
+        they are drawn, before shgo triangulates them, so the first point
+        comes at once even in many dimensions. The points and values scipy
+        works with are unchanged; the order they are asked in differs from
+        scipy's own evaluation order, and the few sampled points shgo's
+        triangulation leaves out are asked too.
     **kwargs
         Forwarded to the scipy function (``maxiter``, ``rng``, ``popsize``,
         ``callback``, ...). ``workers`` is set here: ``differential_evolution``
@@ -214,13 +283,14 @@ class ScipyAskTell(AskTellOptimizer):
     True
     """
 
-    def __init__(self, method, bounds, *, penalty=None, **kwargs):
+    def __init__(self, method, bounds, *, penalty=None, early_sampling=False, **kwargs):
         self._function = scipy_function(method)
         self.method = method
         self.bounds = self._check_bounds(bounds)
         if penalty is not None and not (isinstance(penalty, (int, float)) and math.isfinite(penalty)):
             raise ValueError(f"penalty must be a finite number or None, got {penalty!r}")
         self.penalty = penalty
+        self.early_sampling = bool(early_sampling)
         if "workers" in kwargs:
             raise ValueError(
                 f"workers={kwargs['workers']!r}: ScipyAskTell sets scipy's workers itself; "
@@ -268,6 +338,13 @@ class ScipyAskTell(AskTellOptimizer):
         kwargs = dict(self.kwargs)
         if self.batches:
             kwargs["workers"] = self._channel.map
+            if self.early_sampling and self.method == "shgo":
+                sampling, n = _early_sampling(
+                    kwargs.get("sampling_method", "simplicial"), kwargs.get("n"), self._channel, self.bounds
+                )
+                kwargs["sampling_method"] = sampling
+                if n is not None:
+                    kwargs["n"] = n
         self._thread = threading.Thread(
             target=self._channel.run,
             args=(self._function, self.bounds, kwargs),

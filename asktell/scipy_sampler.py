@@ -19,9 +19,13 @@ Rules that keep it usable with many trials in flight:
   ``shgo`` with simplicial sampling) restart in a random sub-box, around
   the previous run's best point on restarts; ``shgo`` with QMC sampling
   gets a freshly scrambled sequence per worker and restart.
-* ``shgo`` defaults to ``sampling_method="sobol"``: its default simplicial
-  sampling triangulates the whole cube before the first point (seconds at
-  8 dimensions, minutes at 12).
+* ``shgo`` gets a first point at once: it defaults to
+  ``sampling_method="sobol"`` (simplicial sampling triangulates the whole
+  cube before its first point: seconds at 8 dimensions, minutes at 12),
+  its sampled points are asked before it triangulates them
+  (``early_sampling`` of `ScipyAskTell`), and ``n`` defaults to 128
+  points per iteration up to 6 dimensions, 64 at 7 and 32 beyond, which
+  keeps each triangulation short (shgo suits low dimensions).
 * Resuming: a worker's trajectory depends only on its seed and the values
   told for its points. A fresh sampler with the same ``random_state``,
   given the finished trials (`resume`), replays every worker from the
@@ -105,7 +109,8 @@ class HyperScipySampler(AskTellOptimizer):
         Answer points already evaluated from the cache (default True).
     **kwargs
         Forwarded to scipy (see `ScipyAskTell`); ``shgo`` gets
-        ``sampling_method="sobol"`` unless given.
+        ``sampling_method="sobol"`` and a small ``n`` unless given (see the
+        module notes).
 
     Examples
     --------
@@ -142,9 +147,11 @@ class HyperScipySampler(AskTellOptimizer):
         self.random_state = random_state
         self.cache = cache
         self.kwargs = dict(kwargs)
+        self._cube = UnitCube(self.space, exponential_param_power=exponential_param_power)
         if method == "shgo":
             self.kwargs.setdefault("sampling_method", "sobol")
-        self._cube = UnitCube(self.space, exponential_param_power=exponential_param_power)
+            if self.kwargs["sampling_method"] != "simplicial":
+                self.kwargs.setdefault("n", _shgo_points(self._cube.n_dims))
         self._seed_keyword = seed_keyword(method)
         self._seed = None
         self._workers = []
@@ -188,7 +195,9 @@ class HyperScipySampler(AskTellOptimizer):
 
     def _start(self, worker, previous=None):
         kwargs, bounds = self._run_kwargs(worker, previous)
-        worker.opt = ScipyAskTell(self.method, bounds, **kwargs).start()
+        worker.opt = ScipyAskTell(
+            self.method, bounds, early_sampling=self.method == "shgo", **kwargs
+        ).start()
         worker.issued = False
 
     def _new_worker(self):
@@ -414,6 +423,14 @@ class HyperScipySampler(AskTellOptimizer):
             f"HyperScipySampler({self.method!r}, {self.space.n_dims} dims, "
             f"{len(self._workers)} workers, {len(self._trials)} trials)"
         )
+
+
+def _shgo_points(n_dims):
+    """shgo's sampling points per iteration: its Delaunay triangulation of
+    them takes well under a second (128 points in 8 dimensions take 16 s)."""
+    if n_dims <= 6:
+        return 128
+    return 64 if n_dims == 7 else 32
 
 
 def _scrambled(kind, seed):
