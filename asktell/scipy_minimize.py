@@ -155,7 +155,9 @@ def scipy_minimize(
 def _check_callbacks(callback):
     if callback is None:
         return []
-    callbacks = [callback] if callable(callback) else list(callback)
+    if callable(callback):
+        return [callback]
+    callbacks = list(callback) if isinstance(callback, (list, tuple)) else [callback]
     for c in callbacks:
         if not callable(c):
             raise TypeError(f"callback must be a callable or a list of callables, got {c!r}")

@@ -311,3 +311,19 @@ def test_the_thread_holds_no_reference_to_its_owner(no_thread_leak):
     del opt  # no gc.collect(): reference counting alone must free it
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+@pytest.mark.parametrize("kwargs", [dict(n=32, sampling_method="sobol", iters=2), dict(n=20, sampling_method="halton")])
+def test_early_sampling_asks_shgos_sample_first_and_gives_its_result(kwargs, no_thread_leak):
+    seen, expected = scipy_direct("shgo", kwargs)
+    opt = ScipyAskTell("shgo", BOUNDS, early_sampling=True, **kwargs)
+    with opt:
+        first = opt.ask_batch()
+        assert len(first) == 32 if kwargs["sampling_method"] == "sobol" else 20
+        for t in first:
+            opt.tell_trial(t, objective(np.array(t.x)))
+        asked = [tuple(t.x) for t in first] + [tuple(a) for a in drive(opt)]
+    # the same points and values as scipy's run; a few sampled points shgo's triangulation skips
+    assert {tuple(s) for s in seen} <= set(asked)
+    assert len(asked) - len(seen) <= 4
+    assert opt.result.fun == expected.fun and opt.result.nfev == expected.nfev
