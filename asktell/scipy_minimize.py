@@ -9,18 +9,17 @@ change of one call; the result has the same fields.
 
 from __future__ import annotations
 
-import math
 import numbers
 import os
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from scipy.optimize import OptimizeResult
 from sklearn.utils import check_random_state
 
+from .callbacks import VerboseCallback, check_callback
 from .scipy_asktell import SCIPY_METHODS, ScipyAskTell, seed_keyword
 from .space import Space, UnitCube
+from .utils import create_result, eval_callbacks
 
 __all__ = ["scipy_minimize"]
 
@@ -108,7 +107,9 @@ def scipy_minimize(
     if not isinstance(n_jobs, numbers.Integral) or isinstance(n_jobs, bool) or n_jobs == 0 or n_jobs < -1:
         raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
     n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
-    callbacks = _check_callbacks(callback)
+    callbacks = check_callback(callback)
+    if verbose:
+        callbacks.append(VerboseCallback(n_total=n_calls))
     space = dimensions if isinstance(dimensions, Space) else Space(dimensions)
     cube = UnitCube(space, exponential_param_power=exponential_param_power)
     rng = check_random_state(random_state)
@@ -129,39 +130,23 @@ def scipy_minimize(
                 if not trials:
                     break
                 points = [cube.to_point(t.x) for t in trials]
-                started = time.perf_counter()
                 values = executor.map(func, points) if executor else map(func, points)
                 for trial, point, value in zip(trials, points, values):
                     value = _check_value(value, point)
                     opt.tell_trial(trial, value)
                     x_iters.append(point)
                     func_vals.append(value)
-                    if verbose:
-                        _report(len(func_vals), method, time.perf_counter() - started, func_vals)
                     if callbacks:
-                        partial = _create_result(x_iters, func_vals, space, rng, specs)
-                        if any([c(partial) for c in callbacks]):
+                        partial = _result(x_iters, func_vals, space, rng, specs)
+                        if eval_callbacks(callbacks, partial):
                             stop = True
                             break
-                    started = time.perf_counter()
     finally:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
-    result = _create_result(x_iters, func_vals, space, rng, specs)
+    result = _result(x_iters, func_vals, space, rng, specs)
     result.scipy_result = opt.result
     return result
-
-
-def _check_callbacks(callback):
-    if callback is None:
-        return []
-    if callable(callback):
-        return [callback]
-    callbacks = list(callback) if isinstance(callback, (list, tuple)) else [callback]
-    for c in callbacks:
-        if not callable(c):
-            raise TypeError(f"callback must be a callable or a list of callables, got {c!r}")
-    return callbacks
 
 
 def _single_point(x0):
@@ -202,31 +187,14 @@ def _check_value(value, point):
     return float(value)
 
 
-def _report(n, method, seconds, func_vals):
-    finite = [v for v in func_vals if math.isfinite(v)]
-    best = min(finite) if finite else float("nan")
-    print(
-        f"Iteration No: {n} ended. Evaluated a {method} point. Time taken: {seconds:.4f}\n"
-        f"Function value obtained: {func_vals[-1]:.4f}\nCurrent minimum: {best:.4f}"
-    )
-
-
-def _create_result(x_iters, func_vals, space, rng, specs):
-    """An OptimizeResult with the fields of ``gp_minimize``'s, best finite value first."""
-    func_vals = np.asarray(func_vals, dtype=float)
-    finite = np.flatnonzero(np.isfinite(func_vals))
-    if finite.size:
-        best = int(finite[np.argmin(func_vals[finite])])
-        x, fun = x_iters[best], float(func_vals[best])
-    else:
-        x, fun = (x_iters[0] if x_iters else None), float("nan")
-    return OptimizeResult(
-        x=list(x) if x is not None else None,
-        fun=fun,
-        func_vals=func_vals,
-        x_iters=[list(p) for p in x_iters],
-        models=[],
-        space=space,
-        random_state=rng,
-        specs=specs,
-    )
+def _result(x_iters, func_vals, space, rng, specs):
+    """`create_result`, with the best *finite* value as ``x`` and ``fun``."""
+    result = create_result(x_iters, func_vals, space=space, rng=rng, specs=specs)
+    finite = np.flatnonzero(np.isfinite(result.func_vals))
+    if finite.size < len(result.func_vals):
+        if finite.size:
+            best = int(finite[np.argmin(result.func_vals[finite])])
+            result.x, result.fun = list(result.x_iters[best]), float(result.func_vals[best])
+        else:
+            result.fun = float("nan")
+    return result

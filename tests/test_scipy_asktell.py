@@ -233,7 +233,7 @@ def test_penalty_before_any_finite_score_and_fixed_penalty(no_thread_leak):
     assert sorted(opt.result.population_energies)[-2:] == [FIRST_PENALTY, FIRST_PENALTY]
     fixed = ScipyAskTell("differential_evolution", BOUNDS, penalty=7.0, popsize=3, maxiter=0, polish=False)
     with fixed:
-        while (x := fixed.ask()) is not None:
+        while fixed.ask() is not None:
             fixed.tell(math.inf)
     assert set(fixed.result.population_energies) == {7.0}
 

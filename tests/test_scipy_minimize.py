@@ -153,7 +153,7 @@ def test_an_error_in_func_propagates_and_leaves_no_thread(error, no_thread_leak)
         (dict(method="bfgs"), ValueError, "method"),
         (dict(n_jobs=0), ValueError, "n_jobs"),
         (dict(rng=3), ValueError, "random_state"),
-        (dict(callback=3), TypeError, "callback"),
+        (dict(callback=3), ValueError, "callback"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, error, match):
@@ -165,3 +165,9 @@ def test_bad_arguments_are_named(kwargs, error, match):
 def test_func_must_return_a_scalar(value, no_thread_leak):
     with pytest.raises((TypeError, ValueError), match="func must return"):
         scipy_minimize(lambda x: value, UNIT, "direct", n_calls=3)
+
+
+def test_verbose_prints_each_call(capsys, no_thread_leak):
+    scipy_minimize(objective, UNIT, "direct", n_calls=3, verbose=True)
+    out = capsys.readouterr().out
+    assert out.count("Function value obtained") == 3 and "Iteration No: 3 ended" in out

@@ -6,7 +6,6 @@ import threading
 import time
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
 from asktell import Categorical, HyperScipySampler, Integer, Real, Space, Trial, TrialState
