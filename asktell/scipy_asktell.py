@@ -236,7 +236,7 @@ class ScipyAskTell(AskTellOptimizer):
     ----------
     method : {"differential_evolution", "dual_annealing", "direct", "shgo"}
         The scipy optimizer.
-    bounds : list of (float, float)
+    bounds : list of (float, float) or scipy.optimize.Bounds
         The box searched; points asked lie in it.
     penalty : float or None
         What scipy sees instead of a non-finite score (NaN, +-inf) or a
@@ -316,6 +316,8 @@ class ScipyAskTell(AskTellOptimizer):
 
     @staticmethod
     def _check_bounds(bounds):
+        if hasattr(bounds, "lb") and hasattr(bounds, "ub"):  # scipy.optimize.Bounds
+            bounds = list(zip(np.broadcast_to(bounds.lb, np.shape(bounds.ub)), bounds.ub))
         try:
             array = np.asarray(bounds, dtype=float)
         except (TypeError, ValueError):

@@ -128,6 +128,11 @@ def test_shgo_with_constraints_asks_one_point_at_a_time(no_thread_leak):
     assert opt.result.fun == expected.fun
 
 
+def test_bounds_may_be_scipys_bounds_object():
+    opt = ScipyAskTell("direct", scipy.optimize.Bounds([-2.0, -1.0], [2.0, 3.0]))
+    assert opt.bounds == BOUNDS
+
+
 def test_unknown_method_lists_the_valid_ones():
     with pytest.raises(ValueError, match="differential_evolution.*dual_annealing.*direct.*shgo"):
         ScipyAskTell("nelder_mead", BOUNDS)
