@@ -33,6 +33,11 @@ $(VENV)/.installed-bench: pyproject.toml benchmarks/requirements.txt | $(BIN)/py
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
+# The scipy bridge: ask/tell overhead against scipy itself, and a BBOB quality check.
+.PHONY: bench-scipy
+bench-scipy: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.bench_scipy
+
 demo: $(VENV)/.installed-core
 	$(BIN)/python -m asktell.demo
 
