@@ -18,6 +18,7 @@ in parallel and told in any order.
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import math
 import threading
@@ -29,7 +30,7 @@ import numpy as np
 from .base import AskTellOptimizer
 from .trial import Trial, TrialState
 
-__all__ = ["ScipyAskTell", "SCIPY_METHODS"]
+__all__ = ["ScipyAskTell", "SCIPY_METHODS", "HANDOFFS"]
 
 #: The scipy global optimizers that `ScipyAskTell` drives.
 SCIPY_METHODS = ("differential_evolution", "dual_annealing", "direct", "shgo")
@@ -127,39 +128,35 @@ def _early_sampling(sampling_method, n, channel, bounds):
 
 
 class _Channel:
-    """State shared by the caller and the scipy thread; never refers to its owner.
+    """State shared by the caller and scipy's run; never refers to its owner.
 
-    ``ready`` is released by the thread when it posted a batch or ended;
-    ``told`` is released by the caller when every point of the batch is told
-    (or on stop). Fields written by one side are read by the other only
-    after the matching release, so no other synchronisation is needed.
+    The run side calls `exchange` (through `objective` or `map`), which
+    posts a batch and waits for its scores; the caller side `take`s what
+    was posted, writes the scores and `answer`s. Subclasses say how the two
+    sides take turns: `_ThreadChannel` (a thread, a pair of locks) or
+    `_GreenletChannel` (a greenlet, no thread at all).
     """
 
     def __init__(self):
-        self.ready = threading.Lock()
-        self.ready.acquire()
-        self.told = threading.Lock()
-        self.told.acquire()
-        self.batch = None  # list of candidate arrays (thread -> caller)
-        self.scores = None  # list of floats (caller -> thread)
+        self.batch = None  # list of candidate arrays (run -> caller)
+        self.scores = None  # list of floats (caller -> run)
         self.preloaded = deque()  # scores of a mapped batch, consumed by `objective`
         self.known = {}  # point bytes -> score told before scipy evaluates it (early sampling)
         self.stopping = False
-        self.finished = False  # set by the thread when scipy returned or raised
+        self.finished = False  # set when scipy returned or raised
         self.result = None
         self.error = None
         # caller side
         self.posted = False  # a posted batch was taken and is not fully told
         self.ended = False  # the end was taken
 
-    # ---------------------------------------------------------------- thread side
+    # ---------------------------------------------------------------- run side
     def exchange(self, xs):
-        """Post ``xs`` and block until their scores are told."""
+        """Post ``xs`` and wait until their scores are told."""
         if self.stopping:
             raise _StopOptimization
         self.batch = xs
-        self.ready.release()
-        self.told.acquire()
+        self._wait_for_scores()
         if self.stopping:
             raise _StopOptimization
         return self.scores
@@ -209,10 +206,48 @@ class _Channel:
             self.error = exc
         finally:
             self.finished = True
-            self.ready.release()
+            self._ended()
 
 
-def _shutdown(channel, thread):
+class _ThreadChannel(_Channel):
+    """scipy runs in a daemon thread; ``ready`` and ``told`` locks pass the turn.
+
+    ``ready`` is released by the thread when it posted a batch or ended;
+    ``told`` by the caller when every point of the batch is told (or on
+    stop). Fields written by one side are read by the other only after the
+    matching release, so nothing else needs synchronising.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.ready = threading.Lock()
+        self.ready.acquire()
+        self.told = threading.Lock()
+        self.told.acquire()
+
+    def _wait_for_scores(self):
+        self.ready.release()
+        self.told.acquire()
+
+    def _ended(self):
+        self.ready.release()
+
+    def start(self, owner, function, bounds, kwargs):
+        thread = threading.Thread(
+            target=self.run, args=(function, bounds, kwargs), name=f"asktell-scipy-{owner.method}", daemon=True
+        )
+        finalizer = weakref.finalize(owner, _stop_thread, self, thread)
+        thread.start()
+        return finalizer
+
+    def take(self, block):
+        return self.ready.acquire(block)
+
+    def answer(self):
+        self.told.release()
+
+
+def _stop_thread(channel, thread):
     """Stop scipy's thread and wait for it (the finalizer of `ScipyAskTell`)."""
     channel.stopping = True
     if threading.current_thread() is thread:
@@ -224,9 +259,77 @@ def _shutdown(channel, thread):
             channel.posted = not channel.finished
         if channel.posted:
             channel.posted = False
-            channel.told.release()
+            channel.answer()
         channel.ended = True
     thread.join()
+
+
+class _GreenletChannel(_Channel):
+    """scipy runs in a greenlet of the caller's thread: a turn is a switch (~1 us).
+
+    No thread is started, so none can leak, and the operating system's
+    scheduler never sits between ask and tell; the optimizer must then be
+    used from the thread that first asked. The greenlet's frames refer to
+    the channel, a cycle the garbage collector cannot see through, so the
+    owner's finalizer unwinds it.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.greenlet = None
+        self.args = None
+
+    def _wait_for_scores(self):
+        self.greenlet.parent.switch()
+
+    def _ended(self):
+        pass  # the greenlet returns to its parent
+
+    def start(self, owner, function, bounds, kwargs):
+        import greenlet
+
+        self.greenlet = greenlet.greenlet(self.run)
+        self.args = (function, bounds, kwargs)
+        return weakref.finalize(owner, self._stop)
+
+    def take(self, block):
+        args, self.args = self.args or (), None
+        self.greenlet.switch(*args)
+        return True
+
+    def answer(self):
+        pass  # the next take resumes scipy
+
+    def _stop(self):
+        import greenlet
+
+        self.stopping = True
+        suspended, self.greenlet = self.greenlet, None
+        if suspended:  # started and not dead
+            try:
+                suspended.throw(_StopOptimization)
+            except greenlet.error:
+                pass  # collected in another thread: greenlet unwinds it in its own
+        self.ended = True
+
+
+#: How the caller and scipy take turns (see `ScipyAskTell`'s ``handoff``).
+HANDOFFS = ("thread", "greenlet")
+
+
+def _channel(handoff):
+    if handoff == "thread":
+        return _ThreadChannel()
+    if handoff == "greenlet":
+        if importlib.util.find_spec("greenlet") is None:
+            raise ImportError("handoff='greenlet' needs the 'fast' extra: pip install asktell[fast]")
+        return _GreenletChannel()
+    raise ValueError(f"handoff must be one of {HANDOFFS}, got {handoff!r}")
+
+
+def default_handoff():
+    """``"greenlet"`` when greenlet is installed (the 'fast' extra), else ``"thread"``."""
+    return "thread" if importlib.util.find_spec("greenlet") is None else "greenlet"
 
 
 class ScipyAskTell(AskTellOptimizer):
@@ -245,12 +348,19 @@ class ScipyAskTell(AskTellOptimizer):
         told (at least 1.0), or `FIRST_PENALTY` before any finite score.
     early_sampling : bool
         ``shgo`` with QMC sampling (``"sobol"``, ``"halton"`` or a callable)
-        only: ask each iteration's sampled points as one batch as soon as
-        they are drawn, before shgo triangulates them, so the first point
+        only: ask the first iteration's sampled points as one batch as soon
+        as they are drawn, before shgo triangulates them, so the first point
         comes at once even in many dimensions. The points and values scipy
         works with are unchanged; the order they are asked in differs from
         scipy's own evaluation order, and the few sampled points shgo's
         triangulation leaves out are asked too.
+    handoff : {"thread", "greenlet"}
+        How the caller and scipy take turns. ``"thread"``: scipy runs in a
+        daemon thread (it computes its next point while the caller
+        evaluates; ask and tell may come from any thread, one at a time).
+        ``"greenlet"`` (the 'fast' extra): scipy runs in a greenlet of the
+        caller's thread, a turn costs about a microsecond and no thread is
+        started; every ask and tell must come from that thread.
     **kwargs
         Forwarded to the scipy function (``maxiter``, ``rng``, ``popsize``,
         ``callback``, ...). ``workers`` is set here: ``differential_evolution``
@@ -283,7 +393,7 @@ class ScipyAskTell(AskTellOptimizer):
     True
     """
 
-    def __init__(self, method, bounds, *, penalty=None, early_sampling=False, **kwargs):
+    def __init__(self, method, bounds, *, penalty=None, early_sampling=False, handoff="thread", **kwargs):
         self._function = scipy_function(method)
         self.method = method
         self.bounds = self._check_bounds(bounds)
@@ -304,8 +414,8 @@ class ScipyAskTell(AskTellOptimizer):
         self.kwargs = dict(kwargs)
         self.batches = _batches_of(method, kwargs)
         self.result = None
-        self._channel = _Channel()
-        self._thread = None
+        self.handoff = handoff
+        self._channel = _channel(handoff)
         self._finalizer = None
         self._trials = []
         self._pending = {}  # trial number -> index in the posted batch
@@ -334,8 +444,8 @@ class ScipyAskTell(AskTellOptimizer):
         return self._channel.ended
 
     def start(self):
-        """Start scipy's thread (`ask` starts it when needed)."""
-        if self._thread is not None:
+        """Start scipy (`ask` starts it when needed)."""
+        if self._finalizer is not None:
             return self
         kwargs = dict(self.kwargs)
         if self.batches:
@@ -347,14 +457,7 @@ class ScipyAskTell(AskTellOptimizer):
                 kwargs["sampling_method"] = sampling
                 if n is not None:
                     kwargs["n"] = n
-        self._thread = threading.Thread(
-            target=self._channel.run,
-            args=(self._function, self.bounds, kwargs),
-            name=f"asktell-scipy-{self.method}",
-            daemon=True,
-        )
-        self._finalizer = weakref.finalize(self, _shutdown, self._channel, self._thread)
-        self._thread.start()
+        self._finalizer = self._channel.start(self, self._function, self.bounds, kwargs)
         return self
 
     def stop(self):
@@ -374,11 +477,11 @@ class ScipyAskTell(AskTellOptimizer):
     def _take(self, block):
         """Take what the thread posted (a batch or the end); False when nothing is there."""
         channel = self._channel
-        if self._thread is None:
+        if self._finalizer is None:
             if not block:
                 return False
             self.start()
-        if not channel.ready.acquire(block):
+        if not channel.take(block):
             return False
         if channel.finished:
             channel.ended = True
@@ -493,7 +596,7 @@ class ScipyAskTell(AskTellOptimizer):
         self._untold -= 1
         if self._untold == 0:
             channel.posted = False
-            channel.told.release()
+            channel.answer()
 
     def tell_trial(self, trial, value):
         """Give scipy the value of ``trial`` (a `Trial` or its number)."""
@@ -544,5 +647,5 @@ class ScipyAskTell(AskTellOptimizer):
         return sorted(self._pending)
 
     def __repr__(self):
-        state = "done" if self.done else ("running" if self._thread is not None else "new")
+        state = "done" if self.done else ("running" if self._finalizer is not None else "new")
         return f"ScipyAskTell({self.method!r}, {len(self.bounds)} dims, {state}, {len(self._trials)} trials)"

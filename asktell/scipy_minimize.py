@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from .callbacks import VerboseCallback, check_callback
-from .scipy_asktell import SCIPY_METHODS, ScipyAskTell, seed_keyword
+from .scipy_asktell import SCIPY_METHODS, ScipyAskTell, default_handoff, seed_keyword
 from .space import Space, UnitCube
 from .utils import create_result, eval_callbacks
 
@@ -35,6 +35,7 @@ def scipy_minimize(
     n_jobs=1,
     verbose=False,
     exponential_param_power=None,
+    handoff=None,
     **kwargs,
 ):
     """Minimize ``func`` over ``dimensions`` with one of scipy's global optimizers.
@@ -69,6 +70,10 @@ def scipy_minimize(
         Print one line per evaluation.
     exponential_param_power : float or None
         See `UnitCube`.
+    handoff : {"thread", "greenlet"} or None
+        How scipy and this loop take turns (see `ScipyAskTell`); None:
+        ``"greenlet"`` when the 'fast' extra is installed, else ``"thread"``.
+        The points evaluated are the same either way.
     **kwargs
         Forwarded to the scipy function (``popsize``, ``maxiter``, ...).
 
@@ -94,6 +99,7 @@ def scipy_minimize(
             "n_jobs": n_jobs,
             "verbose": verbose,
             "exponential_param_power": exponential_param_power,
+            "handoff": handoff,
             **kwargs,
         },
         "function": "scipy_minimize",
@@ -121,7 +127,7 @@ def scipy_minimize(
 
     x_iters, func_vals = [], []
     executor = ThreadPoolExecutor(n_jobs) if n_jobs > 1 else None
-    opt = ScipyAskTell(method, cube.bounds, **kwargs)
+    opt = ScipyAskTell(method, cube.bounds, handoff=handoff or default_handoff(), **kwargs)
     try:
         with opt:
             stop = False

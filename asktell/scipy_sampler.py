@@ -43,7 +43,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from .base import AskTellOptimizer
-from .scipy_asktell import SCIPY_METHODS, ScipyAskTell, seed_keyword
+from .scipy_asktell import HANDOFFS, SCIPY_METHODS, ScipyAskTell, seed_keyword
 from .space import Space, UnitCube
 from .trial import Trial, TrialState
 
@@ -107,6 +107,9 @@ class HyperScipySampler(AskTellOptimizer):
         reuse it.
     cache : bool
         Answer points already evaluated from the cache (default True).
+    handoff : {"thread", "greenlet"}
+        How each worker takes turns with the caller (see `ScipyAskTell`);
+        with ``"greenlet"`` drive the sampler from one thread.
     **kwargs
         Forwarded to scipy (see `ScipyAskTell`); ``shgo`` gets
         ``sampling_method="sobol"`` and a small ``n`` unless given (see the
@@ -130,6 +133,7 @@ class HyperScipySampler(AskTellOptimizer):
         exponential_param_power=None,
         random_state=None,
         cache=True,
+        handoff="thread",
         **kwargs,
     ):
         if method not in SCIPY_METHODS:
@@ -146,6 +150,9 @@ class HyperScipySampler(AskTellOptimizer):
         self.exponential_param_power = exponential_param_power
         self.random_state = random_state
         self.cache = cache
+        if handoff not in HANDOFFS:
+            raise ValueError(f"handoff must be one of {HANDOFFS}, got {handoff!r}")
+        self.handoff = handoff
         self.kwargs = dict(kwargs)
         self._cube = UnitCube(self.space, exponential_param_power=exponential_param_power)
         if method == "shgo":
@@ -196,7 +203,7 @@ class HyperScipySampler(AskTellOptimizer):
     def _start(self, worker, previous=None):
         kwargs, bounds = self._run_kwargs(worker, previous)
         worker.opt = ScipyAskTell(
-            self.method, bounds, early_sampling=self.method == "shgo", **kwargs
+            self.method, bounds, early_sampling=self.method == "shgo", handoff=self.handoff, **kwargs
         ).start()
         worker.issued = False
 

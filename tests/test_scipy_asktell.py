@@ -1,8 +1,10 @@
 """ScipyAskTell: exactness against scipy, batches, errors, penalties, threads."""
 
 import gc
+import importlib.util
 import math
 import threading
+import weakref
 
 import numpy as np
 import pytest
@@ -14,6 +16,16 @@ from asktell import ScipyAskTell, TrialState
 from asktell.scipy_asktell import FIRST_PENALTY, SCIPY_METHODS
 
 BOUNDS = [(-2.0, 2.0), (-1.0, 3.0)]
+
+HANDOFFS = [
+    "thread",
+    pytest.param(
+        "greenlet",
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec("greenlet") is None, reason="the 'fast' extra (greenlet) is not installed"
+        ),
+    ),
+]
 
 
 def objective(x):
@@ -53,11 +65,12 @@ def drive(opt, order=lambda trials: trials):
     return asked
 
 
+@pytest.mark.parametrize("handoff", HANDOFFS)
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_asks_exactly_what_scipy_evaluates(case, no_thread_leak):
+def test_asks_exactly_what_scipy_evaluates(case, handoff, no_thread_leak):
     method, kwargs = CASES[case]
     seen, expected = scipy_direct(method, kwargs)
-    opt = ScipyAskTell(method, BOUNDS, **kwargs)
+    opt = ScipyAskTell(method, BOUNDS, handoff=handoff, **kwargs)
     asked = drive(opt, order=lambda ts: ts[::-1])
     assert len(asked) == len(seen) > 10
     for a, s in zip(asked, seen):
@@ -67,11 +80,12 @@ def test_asks_exactly_what_scipy_evaluates(case, no_thread_leak):
     assert opt.result.fun == expected.fun
 
 
-@pytest.mark.parametrize("case", ["dual_annealing", "de-deferred"])
-def test_point_api_asks_exactly_what_scipy_evaluates(case, no_thread_leak):
+@pytest.mark.parametrize("handoff", HANDOFFS)
+@pytest.mark.parametrize("case", ["dual_annealing", "de-deferred", "direct"])
+def test_point_api_asks_exactly_what_scipy_evaluates(case, handoff, no_thread_leak):
     method, kwargs = CASES[case]
     seen, expected = scipy_direct(method, kwargs)
-    opt = ScipyAskTell(method, BOUNDS, **kwargs)
+    opt = ScipyAskTell(method, BOUNDS, handoff=handoff, **kwargs)
     asked = []
     with opt:
         while (x := opt.ask()) is not None:
@@ -150,13 +164,29 @@ def test_keywords_set_by_the_bridge_are_refused(kwargs):
         ScipyAskTell("differential_evolution", BOUNDS, **kwargs)
 
 
+def test_unknown_handoff_is_a_value_error():
+    with pytest.raises(ValueError, match="handoff"):
+        ScipyAskTell("direct", BOUNDS, handoff="process")
+
+
+def test_greenlet_handoff_starts_no_thread(no_thread_leak):
+    pytest.importorskip("greenlet", reason="the 'fast' extra (greenlet) is not installed")
+    before = threading.active_count()
+    with ScipyAskTell("direct", BOUNDS, maxfun=50, handoff="greenlet") as opt:
+        while (x := opt.ask()) is not None:
+            assert threading.active_count() == before
+            opt.tell(objective(x))
+    assert opt.result.nfev >= 50
+
+
 def test_bad_penalty_is_a_value_error():
     with pytest.raises(ValueError, match="penalty"):
         ScipyAskTell("direct", BOUNDS, penalty=math.nan)
 
 
-def test_scipy_error_on_bad_keyword_reaches_ask(no_thread_leak):
-    opt = ScipyAskTell("differential_evolution", BOUNDS, popsiz=5)
+@pytest.mark.parametrize("handoff", HANDOFFS)
+def test_scipy_error_on_bad_keyword_reaches_ask(handoff, no_thread_leak):
+    opt = ScipyAskTell("differential_evolution", BOUNDS, handoff=handoff, popsiz=5)
     with pytest.raises(TypeError, match="popsiz"):
         opt.ask()
     assert opt.done
@@ -164,11 +194,12 @@ def test_scipy_error_on_bad_keyword_reaches_ask(no_thread_leak):
         opt.ask()
 
 
-def test_failing_callback_reaches_ask(no_thread_leak):
+@pytest.mark.parametrize("handoff", HANDOFFS)
+def test_failing_callback_reaches_ask(handoff, no_thread_leak):
     def callback(*args, **kwargs):
         raise ZeroDivisionError("callback broke")
 
-    opt = ScipyAskTell("direct", BOUNDS, maxfun=200, callback=callback)
+    opt = ScipyAskTell("direct", BOUNDS, maxfun=200, callback=callback, handoff=handoff)
     with pytest.raises(ZeroDivisionError, match="callback broke"):
         with opt:
             while (x := opt.ask()) is not None:
@@ -250,14 +281,16 @@ def worker_threads():
     return [t for t in threading.enumerate() if t.name.startswith("asktell-scipy")]
 
 
+@pytest.mark.parametrize("handoff", HANDOFFS)
 @pytest.mark.parametrize("method", SCIPY_METHODS)
-def test_stop_mid_run_ends_the_thread(method, no_thread_leak):
-    opt = ScipyAskTell(method, BOUNDS)
+def test_stop_mid_run_ends_the_thread(method, handoff, no_thread_leak):
+    opt = ScipyAskTell(method, BOUNDS, handoff=handoff)
     for _ in range(3):
         opt.tell(objective(opt.ask()))
     opt.ask()  # stop while scipy waits for a tell
     opt.stop()
     assert opt.done and opt.result is None and not worker_threads()
+    assert opt._channel.finished  # scipy returned (through _StopOptimization)
     assert opt.ask() is None
     with pytest.raises(ValueError, match="ended"):
         opt.tell(1.0)
@@ -279,19 +312,20 @@ def test_thread_ends_when_scipy_finishes(no_thread_leak):
     assert opt.done and opt.result is not None
 
 
-def test_keyboard_interrupt_in_the_callers_loop(no_thread_leak):
+@pytest.mark.parametrize("handoff", HANDOFFS)
+def test_keyboard_interrupt_in_the_callers_loop(handoff, no_thread_leak):
     with pytest.raises(KeyboardInterrupt):
-        with ScipyAskTell("dual_annealing", BOUNDS, rng=0) as opt:
+        with ScipyAskTell("dual_annealing", BOUNDS, rng=0, handoff=handoff) as opt:
             for i in range(100):
                 x = opt.ask()
                 if i == 5:
                     raise KeyboardInterrupt
                 opt.tell(objective(x))
-    assert not worker_threads()
+    assert not worker_threads() and opt._channel.finished
 
 
-def _abandon(method, interrupt):
-    opt = ScipyAskTell(method, BOUNDS, popsize=5, updating="deferred")
+def _abandon(method, interrupt, handoff):
+    opt = ScipyAskTell(method, BOUNDS, popsize=5, updating="deferred", handoff=handoff)
     try:
         for i in range(20):
             x = opt.ask()
@@ -300,13 +334,16 @@ def _abandon(method, interrupt):
             opt.tell(objective(x))
     except KeyboardInterrupt:
         pass
+    return weakref.ref(opt._channel)
 
 
+@pytest.mark.parametrize("handoff", HANDOFFS)
 @pytest.mark.parametrize("interrupt", [False, True])
-def test_garbage_collection_without_stop_ends_the_thread(interrupt, no_thread_leak):
-    _abandon("differential_evolution", interrupt)
+def test_garbage_collection_without_stop_ends_the_thread(interrupt, handoff, no_thread_leak):
+    channel = _abandon("differential_evolution", interrupt, handoff)
     gc.collect()
     assert not worker_threads()
+    assert channel() is None  # scipy's run was unwound and freed
 
 
 def test_the_thread_holds_no_reference_to_its_owner(no_thread_leak):
@@ -319,9 +356,10 @@ def test_the_thread_holds_no_reference_to_its_owner(no_thread_leak):
 
 
 @pytest.mark.parametrize("kwargs", [dict(n=32, sampling_method="sobol", iters=2), dict(n=20, sampling_method="halton")])
-def test_early_sampling_asks_shgos_sample_first_and_gives_its_result(kwargs, no_thread_leak):
+@pytest.mark.parametrize("handoff", HANDOFFS)
+def test_early_sampling_asks_shgos_sample_first_and_gives_its_result(kwargs, handoff, no_thread_leak):
     seen, expected = scipy_direct("shgo", kwargs)
-    opt = ScipyAskTell("shgo", BOUNDS, early_sampling=True, **kwargs)
+    opt = ScipyAskTell("shgo", BOUNDS, early_sampling=True, handoff=handoff, **kwargs)
     with opt:
         first = opt.ask_batch()
         assert len(first) == 32 if kwargs["sampling_method"] == "sobol" else 20

@@ -37,10 +37,13 @@ def scipy_run(method, seed):
     return seen, getattr(scipy.optimize, method)(f, UNIT, **BUDGETS[method], **seed_kw)
 
 
+@pytest.mark.parametrize("handoff", ["thread", None])
 @pytest.mark.parametrize("method", SCIPY_METHODS)
-def test_evaluates_what_scipy_evaluates_on_the_unit_cube(method, no_thread_leak):
+def test_evaluates_what_scipy_evaluates_on_the_unit_cube(method, handoff, no_thread_leak):
     seen, expected = scipy_run(method, seed=4)
-    res = scipy_minimize(objective, UNIT, method=method, n_calls=10_000, random_state=4, **BUDGETS[method])
+    res = scipy_minimize(
+        objective, UNIT, method=method, n_calls=10_000, random_state=4, handoff=handoff, **BUDGETS[method]
+    )
     assert res.x_iters == seen
     assert res.fun == min(objective(x) for x in seen) <= expected.fun
     assert res.scipy_result.fun == expected.fun

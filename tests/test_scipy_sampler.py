@@ -282,8 +282,24 @@ def test_exponential_param_power_maps_log_priors_through_a_power():
         (dict(n_workers=0), "n_workers"),
         (dict(rng=1), "random_state"),
         (dict(bounds=[(0, 1)]), "bounds"),
+        (dict(handoff="process"), "handoff"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):
         HyperScipySampler(SPEC, **kwargs)
+
+
+@pytest.mark.parametrize("method", ["differential_evolution", "direct"])
+def test_greenlet_handoff_gives_the_same_trials_as_threads(method, no_thread_leak):
+    pytest.importorskip("greenlet", reason="the 'fast' extra (greenlet) is not installed")
+    runs = {}
+    for handoff in ("thread", "greenlet"):
+        with HyperScipySampler(SPEC, method, n_workers=2, random_state=5, handoff=handoff) as s:
+            in_flight = [s.ask() for _ in range(3)]
+            for _ in range(40):
+                number, params = in_flight.pop(1)
+                s.tell(number, loss(params))
+                in_flight.append(s.ask())
+            runs[handoff] = [(t.number, t.params, t.value) for t in s.trials]
+    assert runs["thread"] == runs["greenlet"]
