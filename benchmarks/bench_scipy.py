@@ -2,16 +2,23 @@
 
 Overhead: the time of an ask/tell loop over a trivial objective (a sum of
 squares) divided by the time of scipy calling the same objective itself
-(per evaluation), for each method, about ``--evals`` evaluations each. Three loops run
-interleaved with scipy in every repeat, so load from other processes hits
-all sides alike:
+(per evaluation), for each method, about ``--evals`` evaluations each. The loops run
+interleaved with scipy in every repeat (in alternating order), so load
+from other processes hits all sides alike:
 
 * ``ask/tell``: ``x = opt.ask(); opt.tell(f(x))``, one point per hand-off;
 * ``batch``: ``opt.ask_batch()`` then ``tell_trial`` for each point: one
   hand-off per batch where scipy posts batches (DE ``updating="deferred"``
   and shgo), the same as ``ask/tell`` elsewhere;
-* ``scipy_minimize``: the whole driver, mapping each point through the
-  unit cube of a `Space` and recording the result.
+
+each with ``handoff="thread"`` (scipy in a thread, two locks) and
+``handoff="greenlet"`` (the 'fast' extra); and
+
+* ``scipy_minimize``: the whole driver (greenlet hand-off), mapping each
+  point through the unit cube of a `Space` and recording the result.
+
+Each cell is the extra time per evaluation over scipy's own and, in
+parentheses, the ratio of the times per evaluation.
 
 Quality: on COCO BBOB functions, ``scipy_minimize`` with a budget of
 ``n_calls`` evaluations against scipy called directly on the same bounds
@@ -76,18 +83,18 @@ def _scipy(method, bounds, kwargs):
     return time.perf_counter() - started, count[0]
 
 
-def _ask_tell(method, bounds, kwargs):
+def _ask_tell(method, bounds, kwargs, handoff):
     n, started = 0, time.perf_counter()
-    with ScipyAskTell(method, bounds, **kwargs) as opt:
+    with ScipyAskTell(method, bounds, handoff=handoff, **kwargs) as opt:
         while (x := opt.ask()) is not None:
             opt.tell(trivial(x))
             n += 1
     return time.perf_counter() - started, n
 
 
-def _batch(method, bounds, kwargs):
+def _batch(method, bounds, kwargs, handoff):
     n, started = 0, time.perf_counter()
-    with ScipyAskTell(method, bounds, **kwargs) as opt:
+    with ScipyAskTell(method, bounds, handoff=handoff, **kwargs) as opt:
         while trials := opt.ask_batch():
             for t in trials:
                 opt.tell_trial(t, trivial(np.asarray(t.x)))
@@ -95,57 +102,61 @@ def _batch(method, bounds, kwargs):
     return time.perf_counter() - started, n
 
 
-def _minimize(method, bounds, kwargs):
+def _minimize(method, bounds, kwargs, handoff):
     kwargs = dict(kwargs)
     seed = kwargs.pop("rng", None)
     started = time.perf_counter()
-    res = scipy_minimize(trivial, bounds, method, n_calls=10**9, random_state=seed, **kwargs)
+    res = scipy_minimize(trivial, bounds, method, n_calls=10**9, random_state=seed, handoff=handoff, **kwargs)
     return time.perf_counter() - started, len(res.func_vals)
 
 
+LOOPS = {
+    "thread ask/tell": (_ask_tell, "thread"),
+    "thread batch": (_batch, "thread"),
+    "greenlet ask/tell": (_ask_tell, "greenlet"),
+    "greenlet batch": (_batch, "greenlet"),
+    "scipy_minimize": (_minimize, "greenlet"),
+}
+
+
 def bench_overhead(evals, repeats):
-    loops = {"ask/tell": _ask_tell, "batch": _batch, "scipy_minimize": _minimize}
     rows = []
     for label, method, d, kwargs in overhead_cases(evals):
         bounds = [(-5.0, 5.0)] * d
-        ratios = {name: [] for name in loops}
-        per_eval = {name: [] for name in ["scipy", *loops]}
+        ratios = {name: [] for name in LOOPS}
+        extra_us = {name: [] for name in LOOPS}
+        scipy_us = []
         for r in range(repeats):
-            order = list(loops) if r % 2 == 0 else list(loops)[::-1]
+            order = list(LOOPS) if r % 2 == 0 else list(LOOPS)[::-1]
             t_scipy, n = _scipy(method, bounds, kwargs)
-            per_eval["scipy"].append(t_scipy / n * 1e6)
+            scipy_us.append(t_scipy / n * 1e6)
             for name in order:
-                t, m = loops[name](method, bounds, kwargs)
+                loop, handoff = LOOPS[name]
+                t, m = loop(method, bounds, kwargs, handoff)
                 # the same run, except scipy_minimize's shgo, whose local searches see the unit cube
                 assert m == n or name == "scipy_minimize", (label, name, m, n)
-                per_eval[name].append(t / m * 1e6)
                 ratios[name].append((t / m) / (t_scipy / n))
-        med = {k: statistics.median(v) for k, v in per_eval.items()}
+                extra_us[name].append(t / m * 1e6 - scipy_us[-1])
         rows.append(
-            (
-                label, n, med["scipy"],
-                med["ask/tell"] - med["scipy"], statistics.median(ratios["ask/tell"]),
-                med["batch"] - med["scipy"], statistics.median(ratios["batch"]),
-                statistics.median(ratios["scipy_minimize"]),
-            )
+            (label, n, statistics.median(scipy_us))
+            + tuple((statistics.median(extra_us[k]), statistics.median(ratios[k])) for k in LOOPS)
         )
         print(_overhead_line(rows[-1]), flush=True)
     return rows
 
 
 _OVERHEAD_HEAD = (
-    "| method | evals | scipy us/eval | ask/tell +us/eval | ask/tell ratio "
-    "| batch +us/eval | batch ratio | scipy_minimize ratio |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---:|"
+    "| method | evals | scipy us/eval | "
+    + " | ".join(f"{name} +us/eval (ratio)" for name in LOOPS)
+    + " |\n|---|---:|---:|"
+    + "---:|" * len(LOOPS)
 )
 
 
 def _overhead_line(row):
-    label, n, base, a_us, a_ratio, b_us, b_ratio, m_ratio = row
-    return (
-        f"| {label} | {n} | {base:.1f} | {a_us:.1f} | {a_ratio:.2f} | {b_us:.1f} | {b_ratio:.2f} "
-        f"| {m_ratio:.2f} |"
-    )
+    label, n, base, *loops = row
+    cells = " | ".join(f"{extra:.1f} ({ratio:.2f})" for extra, ratio in loops)
+    return f"| {label} | {n} | {base:.1f} | {cells} |"
 
 
 # ---------------------------------------------------------------- quality

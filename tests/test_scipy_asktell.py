@@ -370,3 +370,10 @@ def test_early_sampling_asks_shgos_sample_first_and_gives_its_result(kwargs, han
     assert {tuple(s) for s in seen} <= set(asked)
     assert len(asked) - len(seen) <= 4
     assert opt.result.fun == expected.fun and opt.result.nfev == expected.nfev
+
+
+def test_greenlet_handoff_without_the_extra_names_it(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "greenlet" else real(name, *a))
+    with pytest.raises(ImportError, match=r"asktell\[fast\]"):
+        ScipyAskTell("direct", BOUNDS, handoff="greenlet")
