@@ -545,16 +545,15 @@ class ScipyAskTell(AskTellOptimizer):
         ``differential_evolution`` with ``updating="deferred"`` this is a
         whole generation, to evaluate in parallel.
         """
-        trials = []
-        while n is None or len(trials) < n:
-            if trials and not self.ready:
-                break
-            trial = self.ask_trial()
-            if trial is None:
-                break
-            trials.append(trial)
-            if self._asked == len(self._channel.batch):
-                break
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+            raise ValueError(f"n must be a positive integer or None, got {n!r}")
+        first = self.ask_trial()
+        if first is None:
+            return []
+        trials = [first]
+        size = len(self._channel.batch)
+        while self._asked < size and (n is None or len(trials) < n):
+            trials.append(self.ask_trial())
         return trials
 
     # ---------------------------------------------------------------- telling

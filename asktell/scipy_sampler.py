@@ -115,6 +115,13 @@ class HyperScipySampler(AskTellOptimizer):
         ``sampling_method="sobol"`` and a small ``n`` unless given (see the
         module notes).
 
+    Notes
+    -----
+    Drive a sampler from one thread at a time (evaluate anywhere). With
+    serial methods every trial in flight holds a worker, so the pool grows
+    to the number of trials in flight; ``differential_evolution`` with
+    ``updating="deferred"`` serves a whole generation from one worker.
+
     Examples
     --------
     >>> space = {"x": {"type": "FLOAT", "min": -2, "max": 2},

@@ -125,6 +125,13 @@ def test_whole_generation_can_be_asked_before_any_tell(no_thread_leak):
         assert len(opt.ask_batch()) == popsize * d  # the next generation
 
 
+def test_ask_batch_takes_at_most_n(no_thread_leak):
+    with ScipyAskTell("differential_evolution", BOUNDS, popsize=5, updating="deferred") as opt:
+        assert len(opt.ask_batch(3)) == 3 and len(opt.ask_batch()) == 7
+        with pytest.raises(ValueError, match="n must be"):
+            opt.ask_batch(0)
+
+
 def test_shgo_posts_its_sampling_points_as_one_batch(no_thread_leak):
     with ScipyAskTell("shgo", BOUNDS, n=16, sampling_method="sobol") as opt:
         assert opt.batches
