@@ -1,5 +1,6 @@
 """scipy_minimize: gp_minimize's interface and result over scipy's optimizers."""
 
+import itertools
 import math
 import threading
 
@@ -96,9 +97,13 @@ def test_callbacks_get_the_partial_result_and_can_stop(no_thread_leak):
 
 def test_parallel_evaluation_of_a_generation(no_thread_leak):
     threads = set()
+    first_two = threading.Barrier(2, timeout=10)
+    calls = itertools.count()
 
     def f(x):
         threads.add(threading.get_ident())
+        if next(calls) < 2:
+            first_two.wait()  # passes only when the first two points run at the same time
         return objective(x)
 
     kwargs = dict(method="differential_evolution", n_calls=80, random_state=1, popsize=10)
