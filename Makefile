@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Extras the test suite exercises; each optional feature's tests need its extra.
-TEST_EXTRAS := dev
+TEST_EXTRAS := dev,fast
 # Pin BLAS threads: on 2 cores oversubscription swings timings by 10x.
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
@@ -32,6 +32,11 @@ $(VENV)/.installed-bench: pyproject.toml benchmarks/requirements.txt | $(BIN)/py
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+# The scipy bridge: ask/tell overhead against scipy itself, and a BBOB quality check.
+.PHONY: bench-scipy
+bench-scipy: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.bench_scipy
 
 demo: $(VENV)/.installed-core
 	$(BIN)/python -m asktell.demo
