@@ -253,6 +253,11 @@ class Study:
         for param, value in (("heartbeat_interval", heartbeat_interval), ("grace_period", grace_period)):
             if not _finite(value) or value <= 0:
                 raise ValueError(f"{param} must be a positive number, got {value!r}")
+        if grace_period <= heartbeat_interval:
+            raise ValueError(
+                f"grace_period ({grace_period!r}) must exceed heartbeat_interval ({heartbeat_interval!r}), "
+                "or live workers would be taken for lost"
+            )
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries must be a non-negative int, got {max_retries!r}")
         if optimizer_kwargs is not None and not isinstance(optimizer_kwargs, dict):
@@ -440,7 +445,7 @@ class Study:
     # -------------------------------------------------------------- heartbeat
     def _beat(self):
         if self._own and self._resources["heartbeat"] is None:
-            beat = partial(self.storage.heartbeat, self.study_id, self._worker)
+            beat = partial(_beat, self.storage, self.study_id, self._worker)
             self._resources["heartbeat"] = Heartbeat(beat, self.heartbeat_interval)
         elif not self._own and self._resources["heartbeat"] is not None:
             heartbeat, self._resources["heartbeat"] = self._resources["heartbeat"], None
@@ -781,6 +786,10 @@ class Study:
 
     def __repr__(self):
         return f"Study(name={self.name!r}, storage={self.storage.url!r})"
+
+
+def _beat(storage, study_id, worker):
+    storage.heartbeat(study_id, worker, time.time())
 
 
 def _release(resources):
