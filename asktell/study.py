@@ -36,7 +36,7 @@ from .storage import (
     space_from_dict,
     space_to_dict,
 )
-from .storage.replay import LogReplay
+from .storage.replay import replay_for
 from .storage.workers import Heartbeat, worker_id, worker_lost
 from .trial import Trial, TrialState
 
@@ -98,6 +98,28 @@ for _name, _estimator in (
     ("dummy", "dummy"),
 ):
     register_optimizer(_name, _bayesian(_estimator))
+
+
+
+def _scipy(method):
+    def make(space, random_state=None, **kwargs):
+        try:
+            from . import HyperScipySampler
+        except ImportError:
+            raise ImportError("this asktell has no HyperScipySampler; choose another optimizer") from None
+        return HyperScipySampler(space, method=method, random_state=random_state, **kwargs)
+
+    make.__doc__ = f"asktell.HyperScipySampler with method={method!r}"
+    return make
+
+
+for _name, _method in (
+    ("scipy-de", "differential_evolution"),
+    ("scipy-da", "dual_annealing"),
+    ("scipy-direct", "direct"),
+    ("scipy-shgo", "shgo"),
+):
+    register_optimizer(_name, _scipy(_method))
 
 _DEFAULT_OPTIMIZER = "gp"
 
@@ -411,7 +433,7 @@ class Study:
         self._absorb(txn.trials(self._seen))
         try:
             if self._replay is None:
-                self._replay = LogReplay(self._new_optimizer())
+                self._replay = replay_for(self._new_optimizer())
                 self._resources["optimizer"] = self._replay.optimizer
             seq = self._replay.seq
             self._replay.apply(

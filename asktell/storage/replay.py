@@ -11,10 +11,13 @@ so an optimizer that does not replay is caught, not silently trusted.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 
-__all__ = ["LogReplay", "ReplayError", "same_point"]
+from ..trial import Trial, TrialState
+
+__all__ = ["LogReplay", "StateReplay", "ReplayError", "replay_for", "same_point"]
 
 
 class ReplayError(RuntimeError):
@@ -63,11 +66,12 @@ class LogReplay:
             if t.tell_seq is not None and t.tell_seq > self.seq:
                 events.append((t.tell_seq, 1, t))
         events.sort(key=lambda e: (e[0], e[1]))
-        for seq, kind, stored in events:
+        last_tell = max((i for i, e in enumerate(events) if e[1] == 1), default=-1)
+        for i, (seq, kind, stored) in enumerate(events):
             if kind == 0:
                 self._replay_ask(stored)
             else:
-                self._replay_tell(stored)
+                self._replay_tell(stored, last=i == last_tell)
             self.seq = seq
 
     def _replay_ask(self, stored):
@@ -80,7 +84,7 @@ class LogReplay:
                 "settings and random_state (an optimizer must be deterministic given its seed)"
             )
 
-    def _replay_tell(self, stored):
+    def _replay_tell(self, stored, last=True):
         if stored.state == "COMPLETE":
             self.optimizer.tell_trial(stored.number, told_value(stored))
         else:
@@ -89,3 +93,42 @@ class LogReplay:
     def ask(self):
         """A live ask; the caller stores it and sets ``seq`` to its event's number."""
         return self.optimizer.ask_trial()
+
+
+class StateReplay(LogReplay):
+    """For optimizers whose proposal depends only on what they were told.
+
+    Such an optimizer (``add_trial``, as `asktell.Optimizer` has) is given
+    other workers' trials instead of re-proposing them: a pending trial is
+    added, a told one told. Its model is refitted once per batch of tells
+    unless its proposals depend on the sequence of fits (``gp_hedge``),
+    where every tell fits, as it did when first told.
+    """
+
+    def __init__(self, optimizer):
+        super().__init__(optimizer)
+        try:
+            params = inspect.signature(optimizer.tell_trial).parameters
+        except (TypeError, ValueError):
+            params = {}
+        self._takes_fit = "fit" in params
+        self._fit_each = getattr(optimizer, "acq_func", None) == "gp_hedge"
+
+    def _replay_ask(self, stored):
+        self.optimizer.add_trial(
+            Trial(number=stored.number, x=list(stored.x), params=dict(stored.params), state=TrialState.RUNNING)
+        )
+
+    def _replay_tell(self, stored, last=True):
+        if stored.state == "COMPLETE" and self._takes_fit:
+            fit = last or self._fit_each
+            self.optimizer.tell_trial(stored.number, told_value(stored), fit=fit)
+        else:
+            super()._replay_tell(stored, last)
+
+
+def replay_for(optimizer):
+    """`StateReplay` where the optimizer can adopt trials, `LogReplay` otherwise."""
+    if callable(getattr(optimizer, "add_trial", None)):
+        return StateReplay(optimizer)
+    return LogReplay(optimizer)
