@@ -34,7 +34,10 @@ class WorkerLost(RuntimeError):
 
 
 class Outcome(tuple):
-    """What `capture` returns: ``(ok, value, seconds, error)``; picklable."""
+    """What `capture` returns: ``(ok, value, seconds, error)``; picklable.
+
+    When the call raised, ``value`` is the exception and ``error`` its text.
+    """
 
     __slots__ = ()
 
@@ -57,7 +60,7 @@ def capture(fn, *args):
         value = fn(*args)
     except Exception as exc:  # noqa: BLE001 - the driver decides what an error means
         text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return Outcome(False, None, time.perf_counter() - start, text)
+        return Outcome(False, exc, time.perf_counter() - start, text)
     return Outcome(True, value, time.perf_counter() - start)
 
 
@@ -160,6 +163,9 @@ class FuturesEvaluator(Evaluator):
             return handle.result()
         except (cf.BrokenExecutor, cf.CancelledError) as exc:
             raise WorkerLost(f"{type(exc).__name__}: {exc}") from exc
+        except Exception as exc:  # the result could not come back (say, unpicklable)
+            text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            return Outcome(False, exc, float("nan"), text)
 
     def close(self):
         if self.own:

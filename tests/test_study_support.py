@@ -29,10 +29,12 @@ class TinyOptimizer(AskTellOptimizer):
         self.random_state = random_state
         self.n_initial_points = n_initial_points
         self._trials = {}
+        self._next = 0
         self.stopped = False
 
     def ask_trial(self):
-        number = len(self._trials)
+        number = self._next
+        self._next += 1
         rng = np.random.RandomState([int(self.random_state), number])
         told = [t for t in self._trials.values() if t.state is TrialState.COMPLETE]
         x = self.space.rvs(random_state=rng)[0]
@@ -69,6 +71,25 @@ class TinyOptimizer(AskTellOptimizer):
 
     def stop(self):
         self.stopped = True
+
+
+class TinyStateOptimizer(TinyOptimizer):
+    """The same proposals, but adopts trials asked elsewhere (like asktell.Optimizer)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.adopted = 0
+        self.fits = []
+
+    def add_trial(self, trial):
+        assert trial.number not in self._trials and trial.state is TrialState.RUNNING
+        self._trials[trial.number] = Trial(trial.number, list(trial.x), dict(trial.params))
+        self._next = max(self._next, trial.number + 1)
+        self.adopted += 1
+
+    def tell_trial(self, trial, value, fit=True):
+        super().tell_trial(trial, value)
+        self.fits.append(fit)
 
 
 def tiny(space, random_state=None, **kwargs):
