@@ -11,10 +11,10 @@ from asktell import load_study
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _run_workers(url, name, n_workers, n_trials):
+def _run_workers(url, name, n_workers, n_trials, optimizer):
     procs = [
         subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "test_study_support.py"), url, name, str(n_trials)],
+            [sys.executable, os.path.join(HERE, "test_study_support.py"), url, name, str(n_trials), optimizer],
             cwd=HERE,
             stderr=subprocess.PIPE,
             text=True,
@@ -47,11 +47,11 @@ def _check_study(url, name, n_workers, n_trials):
 
 def test_four_processes_on_one_sqlite_file(tmp_path):
     url = f"sqlite:///{tmp_path / 'study.db'}"
-    _run_workers(url, "shared", 4, 50)
+    _run_workers(url, "shared", 4, 50, "random")  # asktell.Optimizer, adopting others' trials
     _check_study(url, "shared", 4, 50)
 
 
 def test_four_processes_on_one_postgresql_database(postgresql_url):
     name = f"shared-{os.getpid()}"
-    _run_workers(postgresql_url, name, 4, 50)
+    _run_workers(postgresql_url, name, 4, 50, "test_study_support:tiny")  # replaying others' asks
     _check_study(postgresql_url, name, 4, 50)

@@ -159,3 +159,31 @@ def test_heartbeat_keeps_a_long_trial_of_a_live_worker(tmp_path, no_thread_leak)
     assert [t.info["attempts"] for t in other.trials] == [1, 1]
     owner.close()
     other.close()
+
+
+def test_bayesian_study_resumes_exactly(tmp_path, no_thread_leak):
+    """asktell.Optimizer (a forest here, for speed) continues a reopened study
+    with exactly the points of an uninterrupted run."""
+    kwargs = dict(optimizer="forest", random_state=11, optimizer_kwargs={"n_initial_points": 3})
+    reference = create_study("ref", None, SPACE, **kwargs)
+    reference.optimize(sphere, n_trials=7)
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    first = create_study("f", url, SPACE, **kwargs)
+    first.optimize(sphere, n_trials=4)
+    first.close()
+    resumed = load_study("f", url)
+    resumed.optimize(sphere, n_trials=3)
+    assert [t.x for t in resumed.trials] == [t.x for t in reference.trials]
+    assert resumed.result().fun == reference.result().fun
+    assert resumed.optimizer_settings == {"name": "forest", "kwargs": {"n_initial_points": 3}, "random_state": 11}
+    resumed.close()
+    reference.close()
+
+
+def test_default_optimizer_is_the_bayesian_gp():
+    study = create_study("d", None, SPACE, random_state=0)
+    assert study.optimizer_settings["name"] == "gp"
+    from asktell import Optimizer
+
+    assert isinstance(study.optimizer, Optimizer)
+    study.close()

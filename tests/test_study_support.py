@@ -115,16 +115,24 @@ def slow_sphere(x):
     return sphere(x)
 
 
-def run_worker(url, name, n_trials, seed=0):
+def run_worker(url, name, n_trials, optimizer, seed=0):
     """What each worker process of the concurrency tests runs."""
     from asktell import create_study
 
-    study = create_study(
-        name, url, SPACE, optimizer="test_study_support:tiny", random_state=seed, load_if_exists=True
-    )
+    study = create_study(name, url, SPACE, optimizer=optimizer, random_state=seed, load_if_exists=True)
     study.optimize(sphere, n_trials=n_trials)
     study.close()
 
 
 if __name__ == "__main__":
-    run_worker(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+    run_worker(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4])
+
+
+def dies_once(x, marker):
+    """Kills its own process (a Dask worker) the first time it runs."""
+    if not os.path.exists(marker):
+        with open(marker, "w") as fh:
+            fh.write(str(os.getpid()))
+        os.kill(os.getpid(), 9)
+    time.sleep(0.05)
+    return sphere(x)
