@@ -43,6 +43,7 @@ def test_dask_run_survives_a_worker_killed_mid_trial(tmp_path, cluster):
 def test_dask_keeps_n_jobs_trials_in_flight(tmp_path, cluster):
     from asktell.parallel import DaskEvaluator
 
+    cluster.wait_for_workers(2, timeout=60)  # the worker killed above comes back
     assert DaskEvaluator(cluster).n_workers == 2
     study = create_study("n", None, SPACE, optimizer="random", random_state=0)
     study.optimize(sphere, n_trials=6, executor=cluster, n_jobs=3)
