@@ -3,13 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Extras the test suite exercises; each optional feature's tests need its extra.
-TEST_EXTRAS := dev
+TEST_EXTRAS := dev,storage,dask,progress
 # Pin BLAS threads: on 2 cores oversubscription swings timings by 10x.
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean postgresql
 
 # The default benchmark: the BBOB suite in 2-D and 5-D, budgets 10*d and 20*d.
 BENCH_ARGS ?= --suite bbob --dims 2,5 --budget 10,20 --seeds 5 --out results/bbob
@@ -36,7 +36,23 @@ bench: $(VENV)/.installed-bench
 demo: $(VENV)/.installed-core
 	$(BIN)/python -m asktell.demo
 
-test: $(VENV)/.installed-test
+# The storage tests start a throwaway PostgreSQL server (tests/conftest.py) from
+# Debian's binaries: install them when missing (as root, with apt-get), without
+# the package's own cluster; where that cannot be done those tests skip, saying why.
+postgresql:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing PostgreSQL from Debian's packages for the storage tests"; \
+	  mkdir -p /etc/postgresql-common; \
+	  grep -qs "^create_main_cluster" /etc/postgresql-common/createcluster.conf || \
+	    echo "create_main_cluster = false" >> /etc/postgresql-common/createcluster.conf; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+	    --no-install-recommends postgresql >/dev/null) \
+	  || echo "PostgreSQL could not be installed: the PostgreSQL tests will skip"; \
+	else echo "PostgreSQL is missing and cannot be installed here: the PostgreSQL tests will skip"; fi
+
+test: $(VENV)/.installed-test postgresql
 	$(BIN)/python -m pytest -q
 
 clean:
