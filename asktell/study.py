@@ -306,6 +306,7 @@ class Study:
         self._replay = None
         self._own = set()
         self._stop_requested = False
+        self._optimizing = False
         # the heartbeat and the optimizer's threads stop when the study is dropped
         self._resources = {"heartbeat": None, "optimizer": None}
         self._finalizer = weakref.finalize(self, _release, self._resources)
@@ -466,10 +467,13 @@ class Study:
 
     # -------------------------------------------------------------- heartbeat
     def _beat(self):
-        if self._own and self._resources["heartbeat"] is None:
+        """Run the heartbeat while this object has trials running (or `optimize` runs)."""
+        if (self._own or self._optimizing) and self._resources["heartbeat"] is None:
             beat = partial(_beat, self.storage, self.study_id, self._worker)
-            self._resources["heartbeat"] = Heartbeat(beat, self.heartbeat_interval)
-        elif not self._own and self._resources["heartbeat"] is not None:
+            self._resources["heartbeat"] = Heartbeat(
+                beat, self.heartbeat_interval, on_exit=self.storage.release_thread
+            )
+        elif not (self._own or self._optimizing) and self._resources["heartbeat"] is not None:
             heartbeat, self._resources["heartbeat"] = self._resources["heartbeat"], None
             heartbeat.stop()
 
@@ -654,6 +658,7 @@ class Study:
         deadline = None if timeout is None else time.monotonic() + timeout
         in_flight = {}
         started = 0
+        self._optimizing = True  # one heartbeat thread for the whole run
         try:
             while True:
                 while (
@@ -691,6 +696,8 @@ class Study:
                 self._release_trial(trial.number, "interrupted before its result came")
             raise
         finally:
+            self._optimizing = False
+            self._beat()
             evaluator.close()
             if bar is not None:
                 bar.close()

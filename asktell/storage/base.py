@@ -163,6 +163,9 @@ class BaseStorage:
         """A context manager holding the study's lock, yielding a `_Transaction`."""
         raise NotImplementedError
 
+    def release_thread(self):
+        """Close the calling thread's connection, where the storage keeps one per thread."""
+
     def close(self):
         """Release connections (the storage may be reopened by using it again)."""
 

@@ -83,6 +83,15 @@ class SQLiteStorage(SQLStorage):
     def _execute(self, conn, sql, params=None):
         return conn.execute(sql, params or {}).fetchall()
 
+    def release_thread(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._lock:
+                if conn in self._connections:
+                    self._connections.remove(conn)
+            conn.close()
+
     def close(self):
         with self._lock:
             connections, self._connections = self._connections, []
@@ -124,6 +133,9 @@ class InMemoryStorage(SQLiteStorage):
                 self._shared.execute("ROLLBACK")
                 raise
             self._shared.execute("COMMIT")
+
+    def release_thread(self):
+        """Nothing to release: one connection serves every thread."""
 
     def close(self):
         """Nothing to release: the data lives as long as this object."""

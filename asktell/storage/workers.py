@@ -75,21 +75,27 @@ class Heartbeat:
 
     ``beat`` is called every ``interval`` seconds until `stop`; a failing
     beat (the database briefly unreachable) warns and tries again.
+    ``on_exit`` runs in the thread as it ends (to close its connection).
     """
 
-    def __init__(self, beat, interval, name="asktell-heartbeat"):
+    def __init__(self, beat, interval, name="asktell-heartbeat", on_exit=None):
         self._beat = beat
+        self._on_exit = on_exit
         self.interval = float(interval)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     def _run(self):
-        while not self._stop.wait(self.interval):
-            try:
-                self._beat()
-            except Exception as exc:  # noqa: BLE001 - keep beating through outages
-                warnings.warn(f"heartbeat failed, will retry: {exc}", RuntimeWarning, stacklevel=1)
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    self._beat()
+                except Exception as exc:  # noqa: BLE001 - keep beating through outages
+                    warnings.warn(f"heartbeat failed, will retry: {exc}", RuntimeWarning, stacklevel=1)
+        finally:
+            if self._on_exit is not None:
+                self._on_exit()
 
     @property
     def alive(self):
