@@ -457,9 +457,11 @@ class Study:
                 continue
             self._lose(txn, number, reason, now)
 
-    def _lose(self, txn, number, reason, now):
+    def _lose(self, txn, number, reason, now, started=True):
         stored = txn.get(number)
-        if stored.attempts > self.max_retries:
+        if not started:
+            txn.requeue(number, reason, now, started=False)
+        elif stored.attempts > self.max_retries:
             info = dict(stored.info, error=f"{reason}; given up after {stored.attempts} attempts")
             txn.finish(number, TrialState.FAIL, None, None, info, now)
         else:
@@ -568,7 +570,7 @@ class Study:
                 warnings.warn(f"trial {number} failed: {error}", RuntimeWarning, stacklevel=3)
             return self._trials[number].to_trial()
 
-    def _release_trial(self, number, reason):
+    def _release_trial(self, number, reason, started=True):
         """Our evaluation of ``number`` was lost or interrupted: queue it to run again."""
         with self._mutex:
             now = time.time()
@@ -576,7 +578,7 @@ class Study:
                 before = self._seen
                 stored = txn.get(number)
                 if stored.state is TrialState.RUNNING and stored.worker == self._worker:
-                    self._lose(txn, number, reason, now)
+                    self._lose(txn, number, reason, now, started)
                 self._absorb(txn.trials(before))
             self._own.discard(number)
             self._beat()
@@ -672,7 +674,7 @@ class Study:
                     try:
                         in_flight[evaluator.submit(capture, func, trial.x)] = trial
                     except BaseException:
-                        self._release_trial(trial.number, "interrupted before its result came")
+                        self._release_trial(trial.number, "could not be handed to the executor", started=False)
                         raise
                 if not in_flight:
                     break

@@ -170,17 +170,24 @@ class _Transaction:
         )
         return self.get(number)
 
-    def requeue(self, number, reason, now):
-        """The trial's worker is lost: FAIL it and queue it for another worker."""
+    def requeue(self, number, reason, now, started=True):
+        """The trial's worker is lost: FAIL it and queue it for another worker.
+
+        ``started=False``: its evaluation never began, so it is not counted
+        as an attempt.
+        """
         trial = self.get(number)
         info = dict(trial.info)
-        info.setdefault("lost", []).append({"worker": trial.worker, "reason": reason, "at": now})
+        if started:
+            info.setdefault("lost", []).append({"worker": trial.worker, "reason": reason, "at": now})
         info["error"] = reason
         self._q(
             "UPDATE asktell_trials SET state = 'FAIL', requeued = 1, completed = :now, "
-            "info = :info, seq = :seq WHERE study_id = :study_id AND number = :n",
+            "attempts = attempts - :uncount, info = :info, seq = :seq "
+            "WHERE study_id = :study_id AND number = :n",
             n=number,
             now=now,
+            uncount=0 if started else 1,
             info=_dumps(info),
             seq=self._take_seq(),
         )
