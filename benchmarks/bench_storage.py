@@ -24,6 +24,7 @@ import multiprocessing as mp
 import os
 import pwd
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -174,6 +175,7 @@ def main(argv=None):
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--postgresql", default=None, metavar="URL", help="a server to use (default: start one)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server on the way out
     workers = [int(w) for w in args.workers.split(",")]
     backends = args.backends.split(",")
     import optuna  # noqa: F401 - fail early when the peer is missing

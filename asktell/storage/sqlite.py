@@ -4,8 +4,12 @@ The file runs in WAL mode (readers never wait for the writer) with a busy
 timeout, and every change happens in a ``BEGIN IMMEDIATE`` transaction,
 which takes the database's write lock up front: the read-decide-write
 steps of two processes (number a trial, claim a requeued one) never
-interleave. Each thread gets its own connection; a forked child opens
-fresh ones.
+interleave. Writers first queue on an OS file lock beside the database
+(``flock``): SQLite's own busy handler polls with sleeps that grow to
+100 ms, which leaves the lock idle while several processes wait (measured
+here: 8 processes shared a study at less than half the rate of 4); a
+kernel lock hands over at once. Each thread gets its own connection; a
+forked child opens fresh ones.
 """
 
 from __future__ import annotations
@@ -14,6 +18,11 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's busy timeout alone
+    fcntl = None
 
 from .sql import SQLStorage
 
@@ -60,10 +69,26 @@ class SQLiteStorage(SQLStorage):
         conn = getattr(self._local, "conn", None)
         if conn is None or self._local.pid != os.getpid():
             conn = self._connect()
-            self._local.conn, self._local.pid = conn, os.getpid()
+            lock = None
+            if fcntl is not None:
+                lock = os.open(self.path + "-lock", os.O_RDWR | os.O_CREAT, 0o666)
+            self._local.conn, self._local.lock, self._local.pid = conn, lock, os.getpid()
             with self._lock:
-                self._connections.append(conn)
+                self._connections.append((conn, lock))
         return conn
+
+    @contextmanager
+    def _queue(self):
+        """Hold the file lock that orders this machine's writers (see the module doc)."""
+        lock = self._local.lock
+        if lock is None:
+            yield
+            return
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
     @contextmanager
     def _connection(self):
@@ -72,13 +97,14 @@ class SQLiteStorage(SQLStorage):
     @contextmanager
     def _write(self, lock_key=None):
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self._queue():
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def _execute(self, conn, sql, params=None):
         return conn.execute(sql, params or {}).fetchall()
@@ -86,17 +112,18 @@ class SQLiteStorage(SQLStorage):
     def release_thread(self):
         conn = getattr(self._local, "conn", None)
         if conn is not None:
+            pair = (conn, self._local.lock)
             self._local.conn = None
             with self._lock:
-                if conn in self._connections:
-                    self._connections.remove(conn)
-            conn.close()
+                if pair in self._connections:
+                    self._connections.remove(pair)
+            _close(*pair)
 
     def close(self):
         with self._lock:
             connections, self._connections = self._connections, []
-        for conn in connections:
-            conn.close()
+        for pair in connections:
+            _close(*pair)
         self._local = threading.local()
 
     def __getstate__(self):
@@ -104,6 +131,12 @@ class SQLiteStorage(SQLStorage):
 
     def __setstate__(self, state):
         self.__init__(state["path"], state["timeout"])
+
+
+def _close(conn, lock):
+    conn.close()
+    if lock is not None:
+        os.close(lock)
 
 
 class InMemoryStorage(SQLiteStorage):
