@@ -35,7 +35,9 @@ import time
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-LIBS = ("asktell", "optuna")
+# "asktell-full": the same SQLite file synced at every commit (synchronous=FULL),
+# the durability of Optuna's SQLite default; asktell's default syncs at checkpoints
+LIBS = {"sqlite": ("asktell", "asktell-full", "optuna"), "postgresql": ("asktell", "optuna")}
 
 
 # ---------------------------------------------------------------- workers
@@ -44,9 +46,11 @@ def _objective_point(a, b, c):
 
 
 def _open(lib, url, name, seed):
-    if lib == "asktell":
+    if lib.startswith("asktell"):
         import asktell
 
+        if lib == "asktell-full":
+            url += "?synchronous=FULL"
         space = [asktell.Real(-2.0, 2.0, name="a"), asktell.Real(-2.0, 2.0, name="b"),
                  asktell.Real(-2.0, 2.0, name="c")]
         return asktell.create_study(name, url, space, optimizer="random", random_state=0, load_if_exists=True)
@@ -58,7 +62,7 @@ def _open(lib, url, name, seed):
 
 
 def _run(lib, study, n_trials):
-    if lib == "asktell":
+    if lib.startswith("asktell"):
         study.optimize(lambda x: _objective_point(*x), n_trials=n_trials)
         return
     study.optimize(
@@ -81,7 +85,7 @@ def _worker(lib, url, name, n_trials, seed, barrier, results):
 
 def _count_finished(lib, url, name):
     study = _open(lib, url, name, 0)
-    if lib == "asktell":
+    if lib.startswith("asktell"):
         n = sum(str(t.state) == "COMPLETE" for t in study.trials)
         study.close()
         return n
@@ -189,7 +193,8 @@ def main(argv=None):
         for rep in range(args.repeats):
             for backend in backends:
                 for n in workers:
-                    order = LIBS if rep % 2 == 0 else LIBS[::-1]  # alternate who goes first
+                    libs = LIBS[backend]
+                    order = libs[rep % len(libs):] + libs[:rep % len(libs)]  # rotate who goes first
                     for lib in order:
                         with _fresh_database(backend, server, f"b_{lib}_{n}_{rep}") as url:
                             rate, finished, errs = measure(lib, url, n, args.trials)
@@ -201,13 +206,15 @@ def main(argv=None):
                               file=sys.stderr, flush=True)
     print(f"\nTrials per second (median of {args.repeats}), {args.trials} trials per run, 0-second objective, "
           "random samplers\n")
-    print("| storage | workers | asktell | optuna | asktell / optuna |")
-    print("|---|---:|---:|---:|---:|")
+    print("| storage | workers | asktell | asktell, sync every commit | optuna | asktell / optuna "
+          "| asktell sync every commit / optuna |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for backend in backends:
         for n in workers:
-            a = statistics.median(rates[(backend, n, "asktell")])
-            o = statistics.median(rates[(backend, n, "optuna")])
-            print(f"| {backend} | {n} | {a:.0f} | {o:.0f} | {a / o:.1f}x |")
+            med = {lib: statistics.median(rates[(backend, n, lib)]) for lib in LIBS[backend]}
+            a, o, f = med["asktell"], med["optuna"], med.get("asktell-full")
+            full = ("", "") if f is None else (f"{f:.0f}", f"{f / o:.1f}x")
+            print(f"| {backend} | {n} | {a:.0f} | {full[0]} | {o:.0f} | {a / o:.1f}x | {full[1]} |")
     if errors:
         print("\nErrors:\n" + "\n".join(f"- {e}" for e in errors))
 

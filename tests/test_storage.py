@@ -149,6 +149,20 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     s.close()
 
 
+def test_sqlite_url_options(tmp_path):
+    s = get_storage(f"sqlite:///{tmp_path / 'o.db'}?timeout=2.5&synchronous=full")
+    assert (s.timeout, s.synchronous) == (2.5, "FULL")
+    with s._connection() as conn:
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    with pytest.raises(ValueError, match="unknown option 'mode'"):
+        get_storage(f"sqlite:///{tmp_path / 'o.db'}?mode=ro")
+    with pytest.raises(ValueError, match="synchronous must be"):
+        get_storage(f"sqlite:///{tmp_path / 'o.db'}?synchronous=off")
+    with pytest.raises(ValueError, match="timeout must be a number"):
+        get_storage(f"sqlite:///{tmp_path / 'o.db'}?timeout=soon")
+    s.close()
+
+
 def test_schema_version_is_checked(tmp_path):
     path = tmp_path / "v.db"
     SQLiteStorage(path).close()

@@ -58,8 +58,29 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
+def _sqlite_options(url, query):
+    """``?timeout=60&synchronous=FULL`` of a SQLite URL as keyword arguments."""
+    from urllib.parse import parse_qsl
+
+    options = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key == "timeout":
+            try:
+                options[key] = float(value)
+            except ValueError:
+                raise ValueError(f"storage URL {url!r}: timeout must be a number of seconds, got {value!r}") from None
+        elif key == "synchronous":
+            options[key] = value.upper()
+        else:
+            raise ValueError(f"storage URL {url!r}: unknown option {key!r} (known: timeout, synchronous)")
+    return options
+
+
 def get_storage(storage):
     """A storage from a URL, a storage instance, or None (in memory).
+
+    SQLite URLs take options: ``sqlite:///study.db?timeout=60&synchronous=FULL``
+    (see `SQLiteStorage`).
 
     Raises
     ------
@@ -80,10 +101,10 @@ def get_storage(storage):
     if storage in (":memory:", "memory", "sqlite:///:memory:", "sqlite://"):
         return InMemoryStorage()
     if storage.startswith("sqlite:///"):
-        path = storage[len("sqlite:///"):]
+        path, _, query = storage[len("sqlite:///"):].partition("?")
         if not path:
             raise ValueError(f"storage URL {storage!r} names no file (sqlite:///path/to/study.db)")
-        return SQLiteStorage(path)
+        return SQLiteStorage(path, **_sqlite_options(storage, query))
     if storage.startswith("sqlite:"):
         raise ValueError(
             f"storage URL {storage!r} is malformed: write sqlite:///relative.db or sqlite:////absolute.db"

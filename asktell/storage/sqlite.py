@@ -39,14 +39,24 @@ class SQLiteStorage(SQLStorage):
     timeout : float
         Seconds a transaction waits for another process's lock before
         failing with ``sqlite3.OperationalError: database is locked``.
+    synchronous : {"NORMAL", "FULL"}
+        ``"NORMAL"`` (default) syncs the disk at WAL checkpoints: a killed
+        process never loses a committed trial, a power cut may lose the
+        last ones. ``"FULL"`` syncs at every commit (slower, as measured
+        in ``benchmarks/bench_storage.py``).
     """
 
     _integrity_errors = (sqlite3.IntegrityError,)
 
-    def __init__(self, path, timeout=120.0):
+    def __init__(self, path, timeout=120.0, synchronous="NORMAL"):
         self.path = os.fspath(path)
         self.url = f"sqlite:///{self.path}"
+        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout >= 0:
+            raise ValueError(f"timeout must be a non-negative number of seconds, got {timeout!r}")
+        if synchronous not in ("NORMAL", "FULL"):
+            raise ValueError(f"synchronous must be 'NORMAL' or 'FULL', got {synchronous!r}")
         self.timeout = float(timeout)
+        self.synchronous = synchronous
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections = []
@@ -61,7 +71,7 @@ class SQLiteStorage(SQLStorage):
         )
         conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
         return conn
 
@@ -127,10 +137,10 @@ class SQLiteStorage(SQLStorage):
         self._local = threading.local()
 
     def __getstate__(self):
-        return {"path": self.path, "timeout": self.timeout}
+        return {"path": self.path, "timeout": self.timeout, "synchronous": self.synchronous}
 
     def __setstate__(self, state):
-        self.__init__(state["path"], state["timeout"])
+        self.__init__(**state)
 
 
 def _close(conn, lock):
@@ -146,6 +156,7 @@ class InMemoryStorage(SQLiteStorage):
         self.path = ":memory:"
         self.url = "memory"
         self.timeout = 0.0
+        self.synchronous = "NORMAL"
         self._mutex = threading.RLock()
         self._shared = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         self._shared.execute("PRAGMA foreign_keys = ON")
