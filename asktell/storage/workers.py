@@ -1,7 +1,9 @@
 """Who runs a trial, whether it still does, and the heartbeat that says so.
 
-A worker is one process, named ``host:pid:token`` (the token tells a
-process from a later one that reuses its pid). A trial's worker is lost
+A worker is one process, named ``host:pid:token``: ``host`` is the host
+name and the kernel's boot id (two machines that share a name, or one
+machine after a reboot, are not taken for the same), the token tells a
+process from a later one that reuses its pid. A trial's worker is lost
 when, on this machine, its process is gone, or, anywhere, when its
 heartbeat is older than the grace period.
 """
@@ -19,8 +21,20 @@ __all__ = ["worker_id", "worker_lost", "Heartbeat"]
 _TOKEN = {}
 
 
+def _boot_id():
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
+            return fh.read().strip().replace("-", "")[:8]
+    except OSError:
+        return None
+
+
+_BOOT = _boot_id()
+
+
 def _host():
-    return socket.gethostname()
+    name = socket.gethostname().replace(":", "_")
+    return f"{name}/{_BOOT}" if _BOOT else name
 
 
 def worker_id():
