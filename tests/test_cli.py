@@ -117,3 +117,11 @@ def test_console_script_entry_point(workdir):
                           capture_output=True, text=True, cwd=workdir)
     assert done.returncode == 2
     assert done.stderr == "asktell: error: no study named 'nothing' in 'sqlite:///asktell.db'\n"
+
+
+def test_run_shows_a_progress_bar_when_asked(workdir, capsys):
+    pytest.importorskip("tqdm", reason="progress bars need the 'progress' extra")
+    code, _ = cli("run", "objective:f", "--space", "space.json", "--n-trials", "5", "--study", "bar",
+                  "--optimizer", TINY, "--progress")
+    err = capsys.readouterr().err
+    assert code == 0 and "5/5" in err and "best=" in err and "trial/s" in err
