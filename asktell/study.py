@@ -288,7 +288,11 @@ class Study:
             name = f"study-{os.urandom(4).hex()}"
         if not isinstance(name, str) or not name:
             raise ValueError(f"name must be a non-empty str, got {name!r}")
+        from .storage import BaseStorage
+
         self.storage = get_storage(storage)
+        # a storage made here from a URL is closed with the study; a given one is the caller's
+        owned = None if isinstance(storage, BaseStorage) else self.storage
         self.heartbeat_interval = float(heartbeat_interval)
         self.grace_period = float(grace_period)
         self.max_retries = max_retries
@@ -308,7 +312,11 @@ class Study:
         self._stop_requested = False
         self._optimizing = False
         # the heartbeat and the optimizer's threads stop when the study is dropped
-        self._resources = {"heartbeat": None, "optimizer": None}
+        self._resources = {
+            "heartbeat": None,
+            "optimizer": None,
+            "storage": owned,
+        }
         self._finalizer = weakref.finalize(self, _release, self._resources)
 
     # -------------------------------------------------------------- opening
@@ -803,7 +811,8 @@ class Study:
 
     # -------------------------------------------------------------- lifetime
     def close(self):
-        """Stop this object's heartbeat and optimizer threads (the stored study stays)."""
+        """Stop this object's heartbeat and optimizer threads and close the storage
+        it opened from a URL (the stored study stays)."""
         for number in sorted(self._own):
             self._release_trial(number, "its study was closed before the result came")
         self._drop_replay()
@@ -830,6 +839,9 @@ def _release(resources):
     optimizer = resources.get("optimizer")
     if optimizer is not None:
         _close_optimizer(optimizer)
+    storage = resources.get("storage")
+    if storage is not None:
+        storage.close()
 
 
 # ------------------------------------------------------------------ functions
@@ -854,9 +866,20 @@ def create_study(
 
 def load_study(name, storage, optimizer=None, **kwargs):
     """Open an existing study; its optimizer is rebuilt from the stored settings."""
+    from .storage import BaseStorage
+
+    given = storage
     storage = get_storage(storage)
-    storage.get_study(name)  # StudyNotFoundError naming the study and the URL
-    return Study(name, storage, None, optimizer, **kwargs)
+    try:
+        storage.get_study(name)  # StudyNotFoundError naming the study and the URL
+    except BaseException:
+        if storage is not given:
+            storage.close()
+        raise
+    study = Study(name, storage, None, optimizer, **kwargs)
+    if not isinstance(given, BaseStorage):  # the study owns what was made from a URL
+        study._resources["storage"] = storage
+    return study
 
 
 def delete_study(name, storage):
