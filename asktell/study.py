@@ -38,6 +38,7 @@ from .storage import (
 )
 from .storage.replay import replay_for
 from .storage.workers import Heartbeat, worker_id, worker_lost
+from .space import Space
 from .trial import Trial, TrialState
 
 __all__ = [
@@ -365,6 +366,11 @@ class Study:
             raise TypeError(
                 "optimizer must be a name or an object with ask_trial/tell_trial/fail_trial "
                 f"(asktell.base.AskTellOptimizer), got {optimizer!r}"
+            )
+        searched = getattr(optimizer, "space", None)
+        if isinstance(searched, Space) and searched.bounds != space_from_dict(space_dict).bounds:
+            raise ValueError(
+                f"the optimizer searches {searched!r}, not the study's space {space_from_dict(space_dict)!r}"
             )
         cls = type(optimizer)
         return {

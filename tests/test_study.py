@@ -250,6 +250,8 @@ def test_bad_input_gives_clear_errors(tmp_path):
         make(name="b", heartbeat_interval=5, grace_period=1)
     with pytest.raises(TypeError, match="ask_trial"):
         create_study("c", None, SPACE, optimizer=object())
+    with pytest.raises(ValueError, match="the optimizer searches"):
+        create_study("c", None, SPACE, optimizer=TinyOptimizer(MIXED, 0))
     study = make(name="d")
     with pytest.raises(ValueError, match="n_trials must be"):
         study.optimize(sphere, n_trials=-1)
