@@ -18,7 +18,12 @@ def _tqdm():
         raise ImportError(
             "progress bars need the 'progress' extra: pip install asktell[progress]"
         ) from None
-    return tqdm
+
+    class _Bar(tqdm):
+        # no monitor thread: it would outlive the run (our bars update every trial)
+        monitor_interval = 0
+
+    return _Bar
 
 
 def progress_available():

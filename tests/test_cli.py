@@ -35,7 +35,7 @@ def cli(*args):
     return code, out.getvalue()
 
 
-def test_run_then_resume_show_export_delete(workdir, capsys):
+def test_run_then_resume_show_export_delete(workdir, capsys, no_thread_leak):
     code, out = cli("run", "objective:f", "--space", "space.json", "--n-trials", "6", "--study", "s",
                     "--optimizer", TINY, "--random-state", "3", "--no-progress")
     assert code == 0, capsys.readouterr().err
@@ -58,7 +58,7 @@ def test_run_then_resume_show_export_delete(workdir, capsys):
     assert cli("show", "s")[0] == 2
 
 
-def test_parallel_run_in_processes(workdir):
+def test_parallel_run_in_processes(workdir, no_thread_leak):
     code, out = cli("run", "objective:f", "--space", "space.json", "--n-trials", "8", "--study", "p",
                     "--optimizer", TINY, "--n-jobs", "2", "--no-progress", "--storage", "sqlite:///p.db")
     assert code == 0 and "8 complete" in out
@@ -103,7 +103,7 @@ def test_existing_study_with_another_space_is_refused(workdir, capsys):
     assert code == 2 and "was created with another space" in capsys.readouterr().err
 
 
-def test_objective_error_is_reported_and_trials_kept(workdir, capsys):
+def test_objective_error_is_reported_and_trials_kept(workdir, capsys, no_thread_leak):
     code, _ = cli("run", "objective:boom", "--space", "space.json", "--study", "b", "--n-trials", "3",
                   "--optimizer", TINY, "--no-progress")
     err = capsys.readouterr().err
@@ -119,7 +119,7 @@ def test_console_script_entry_point(workdir):
     assert done.stderr == "asktell: error: no study named 'nothing' in 'sqlite:///asktell.db'\n"
 
 
-def test_run_shows_a_progress_bar_when_asked(workdir, capsys):
+def test_run_shows_a_progress_bar_when_asked(workdir, capsys, no_thread_leak):
     pytest.importorskip("tqdm", reason="progress bars need the 'progress' extra")
     code, _ = cli("run", "objective:f", "--space", "space.json", "--n-trials", "5", "--study", "bar",
                   "--optimizer", TINY, "--progress")
