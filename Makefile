@@ -37,19 +37,19 @@ demo: $(VENV)/.installed-core
 	$(BIN)/python -m asktell.demo
 
 # The storage tests start a throwaway PostgreSQL server (tests/conftest.py) from
-# Debian's binaries: install them when missing (as root, with apt-get), without
-# the package's own cluster; where that cannot be done those tests skip, saying why.
+# Debian's binaries: install them when missing (as root, with apt-get), with
+# policy-rc.d forbidding the package to start its own server; where that cannot
+# be done the PostgreSQL tests skip, saying why.
 postgresql:
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "installing PostgreSQL from Debian's packages for the storage tests"; \
-	  mkdir -p /etc/postgresql-common; \
-	  grep -qs "^create_main_cluster" /etc/postgresql-common/createcluster.conf || \
-	    echo "create_main_cluster = false" >> /etc/postgresql-common/createcluster.conf; \
+	  policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy=1; fi; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
 	    --no-install-recommends postgresql >/dev/null) \
-	  || echo "PostgreSQL could not be installed: the PostgreSQL tests will skip"; \
+	    || echo "PostgreSQL could not be installed: the PostgreSQL tests will skip"; \
+	  if [ -n "$$policy" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
 	else echo "PostgreSQL is missing and cannot be installed here: the PostgreSQL tests will skip"; fi
 
 test: $(VENV)/.installed-test postgresql
