@@ -462,14 +462,16 @@ class Study:
         self._absorb(self.storage.trials(self.study_id, self._seen))
 
     def _recover(self, txn, now):
-        """Fail and requeue the running trials whose worker is lost."""
+        """Fail and requeue the running trials whose worker is lost; return how many."""
+        lost = 0
         for number, worker, heartbeat in txn.running():
             if worker == self._worker and number in self._own:
                 continue
             reason = worker_lost(worker, heartbeat, now, self.grace_period)
-            if reason is None:
-                continue
-            self._lose(txn, number, reason, now)
+            if reason is not None:
+                self._lose(txn, number, reason, now)
+                lost += 1
+        return lost
 
     def _lose(self, txn, number, reason, now, started=True):
         stored = txn.get(number)
@@ -502,25 +504,29 @@ class Study:
         """
         with self._mutex:
             now = time.time()
-            with self.storage.transaction(self.study_id) as txn:
-                before = self._seen
-                self._sync(txn)
-                self._recover(txn, now)
-                queued = txn.requeued()
-                if queued:
-                    stored = txn.claim(queued[0], self._worker, now)
-                else:
-                    try:
+            asked = False
+            try:
+                with self.storage.transaction(self.study_id) as txn:
+                    before = self._seen
+                    self._sync(txn)
+                    if self._recover(txn, now):
+                        self._sync(txn)  # a trial given up is told failed before anything is asked
+                    queued = txn.requeued()
+                    if queued:
+                        stored = txn.claim(queued[0], self._worker, now)
+                    else:
+                        asked = True
                         trial = self._replay.ask()
                         x = [_plain(v) for v in trial.x]
                         stored = txn.add(
                             trial.number, x, self.space.to_params(x), self._worker, now, _jsonable(trial.info)
                         )
-                    except BaseException:
-                        self._drop_replay()
-                        raise
-                    self._replay.seq = stored.ask_seq
-                self._absorb(txn.trials(before))
+                        self._replay.seq = stored.ask_seq
+                    self._absorb(txn.trials(before))
+            except BaseException:
+                if asked:  # the optimizer is ahead of what was stored: rebuild it
+                    self._drop_replay()
+                raise
             self._own.add(stored.number)
             self._beat()
             return stored.to_trial()

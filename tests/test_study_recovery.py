@@ -187,3 +187,21 @@ def test_default_optimizer_is_the_bayesian_gp():
 
     assert isinstance(study.optimizer, Optimizer)
     study.close()
+
+
+def test_a_trial_lost_more_than_max_retries_fails_for_good(tmp_path, no_thread_leak):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    marker = tmp_path / "marker.json"
+    proc = _start_worker(url, "g", marker, slow_at=3, sleep=60, n_trials=5)
+    info = _wait_for(marker, proc)
+    os.kill(info["pid"], signal.SIGKILL)
+    proc.wait(timeout=30)
+    study = load_study("g", url, max_retries=0)
+    study.optimize(sphere, n_trials=3)
+    trials = study.trials
+    assert [str(t.state) for t in trials] == ["COMPLETE", "COMPLETE", "FAIL", "COMPLETE", "COMPLETE", "COMPLETE"]
+    assert "given up after 1 attempts" in trials[2].info["error"]
+    assert trials[2].info["attempts"] == 1
+    # the optimizer was told the failure before it proposed the next point
+    assert [str(t.state) for t in study.optimizer.trials] == [str(t.state) for t in trials]
+    study.close()
