@@ -64,10 +64,6 @@ class ProgressBar:
             self._bar.set_postfix(best=f"{value:.6g}", refresh=False)
         self._bar.update(n)
 
-    @property
-    def n(self):
-        return self._bar.n
-
     def close(self):
         self._bar.close()
 

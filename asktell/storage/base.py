@@ -79,10 +79,6 @@ class StoredTrial:
     ask_seq: int = 0
     tell_seq: int | None = None
 
-    @property
-    def error(self):
-        return self.info.get("error")
-
     def to_trial(self):
         """The protocol's `Trial`, with timings and worker in ``info``."""
         info = dict(self.info)
@@ -145,10 +141,6 @@ class BaseStorage:
 
     def delete_study(self, name):
         """Remove a study and all its trials; raise `StudyNotFoundError` when absent."""
-        raise NotImplementedError
-
-    def set_study_info(self, study_id, info):
-        """Replace the study's free-form info dict."""
         raise NotImplementedError
 
     def trials(self, study_id, since_seq=-1):

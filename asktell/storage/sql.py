@@ -352,14 +352,6 @@ class SQLStorage(BaseStorage):
             self._execute(conn, "DELETE FROM asktell_trials WHERE study_id = :study_id", sid)
             self._execute(conn, "DELETE FROM asktell_studies WHERE study_id = :study_id", sid)
 
-    def set_study_info(self, study_id, info):
-        with self._write() as conn:
-            self._execute(
-                conn,
-                "UPDATE asktell_studies SET info = :info WHERE study_id = :study_id",
-                {"info": _dumps(info), "study_id": study_id},
-            )
-
     # -------------------------------------------------------- trials
     def trials(self, study_id, since_seq=-1):
         with self._connection() as conn:
