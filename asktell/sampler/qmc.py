@@ -12,7 +12,17 @@ from .base import InitialPointGenerator, _seed
 __all__ = ["Sobol", "Halton", "Hammersly"]
 
 
-class Sobol(InitialPointGenerator):
+class _Sequence(InitialPointGenerator):
+    """A low-discrepancy sequence that can skip points and be scrambled."""
+
+    def __init__(self, skip=0, randomize=True):
+        if skip < 0:
+            raise ValueError(f"skip must be >= 0, got {skip!r}")
+        self.skip = skip
+        self.randomize = randomize
+
+
+class Sobol(_Sequence):
     """Sobol' sequence (Owen-scrambled when ``randomize``).
 
     Parameters
@@ -22,12 +32,6 @@ class Sobol(InitialPointGenerator):
     randomize : bool
         Scramble the sequence (a different design per ``random_state``).
     """
-
-    def __init__(self, skip=0, randomize=True):
-        if skip < 0:
-            raise ValueError(f"skip must be >= 0, got {skip!r}")
-        self.skip = skip
-        self.randomize = randomize
 
     def _unit(self, n_samples, n_dims, rng):
         engine = qmc.Sobol(n_dims, scramble=self.randomize, seed=_seed(rng))
@@ -39,7 +43,7 @@ class Sobol(InitialPointGenerator):
             return engine.random(n_samples)
 
 
-class Halton(InitialPointGenerator):
+class Halton(_Sequence):
     """Halton sequence (scrambled when ``randomize``).
 
     Parameters
@@ -50,12 +54,6 @@ class Halton(InitialPointGenerator):
         Scramble the digits (a different design per ``random_state``).
     """
 
-    def __init__(self, skip=0, randomize=True):
-        if skip < 0:
-            raise ValueError(f"skip must be >= 0, got {skip!r}")
-        self.skip = skip
-        self.randomize = randomize
-
     def _unit(self, n_samples, n_dims, rng):
         engine = qmc.Halton(n_dims, scramble=self.randomize, seed=_seed(rng))
         if self.skip:
@@ -63,19 +61,13 @@ class Halton(InitialPointGenerator):
         return engine.random(n_samples)
 
 
-class Hammersly(InitialPointGenerator):
+class Hammersly(_Sequence):
     """Hammersley set: ``(i + 0.5) / n`` in the first coordinate, Halton in the rest.
 
     Needs ``n_samples`` known in advance (it is a set, not a sequence); its
     discrepancy is lower than Halton's for that ``n``. With ``randomize``
     the rows are shuffled and the Halton part scrambled.
     """
-
-    def __init__(self, skip=0, randomize=True):
-        if skip < 0:
-            raise ValueError(f"skip must be >= 0, got {skip!r}")
-        self.skip = skip
-        self.randomize = randomize
 
     def _unit(self, n_samples, n_dims, rng):
         first = (np.arange(n_samples) + 0.5) / n_samples

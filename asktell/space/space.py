@@ -86,6 +86,16 @@ class Dimension:
         """Choose the representation that `transform` produces."""
         raise NotImplementedError
 
+    def _choose_transform(self, transform, default, allowed):
+        """Validate ``transform`` (None meaning ``default``) and record it as ``transform_``."""
+        transform = default if transform is None else transform
+        if transform not in allowed:
+            raise ValueError(
+                f"{_label(self.name)}: transform must be one of {allowed}, got {transform!r}"
+            )
+        self.transform_ = transform
+        return transform
+
     def _check_values(self, X):
         for x in X:
             if x not in self:
@@ -125,13 +135,7 @@ class _Numeric(Dimension):
         self.set_transformer(transform)
 
     def set_transformer(self, transform="identity"):
-        transform = "identity" if transform is None else transform
-        if transform not in _NUMERIC_TRANSFORMS:
-            raise ValueError(
-                f"{_label(self.name)}: transform must be one of {_NUMERIC_TRANSFORMS}, "
-                f"got {transform!r}"
-            )
-        self.transform_ = transform
+        transform = self._choose_transform(transform, "identity", _NUMERIC_TRANSFORMS)
         steps = []
         if self.prior == "log-uniform" and (transform == "normalize" or self._kind == "Real"):
             steps.append(LogN(self.base))
@@ -309,13 +313,7 @@ class Categorical(Dimension):
         self.set_transformer(transform)
 
     def set_transformer(self, transform="onehot"):
-        transform = "onehot" if transform is None else transform
-        if transform not in _CATEGORICAL_TRANSFORMS:
-            raise ValueError(
-                f"{_label(self.name)}: transform must be one of {_CATEGORICAL_TRANSFORMS}, "
-                f"got {transform!r}"
-            )
-        self.transform_ = transform
+        transform = self._choose_transform(transform, "onehot", _CATEGORICAL_TRANSFORMS)
         n = len(self.categories)
         if transform == "onehot":
             self._transformer = CategoricalEncoder(self.categories)

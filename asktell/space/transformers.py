@@ -93,8 +93,8 @@ class Normalize(Transformer):
         return out
 
 
-class LabelEncoder(Transformer):
-    """Categories to their index ``0 .. n-1``; the way back rounds and clips."""
+class _CategoryTransformer(Transformer):
+    """A transformer fitted on a tuple of categories (at construction, or by `fit`)."""
 
     def __init__(self, categories=None):
         self.categories = None
@@ -106,6 +106,10 @@ class LabelEncoder(Transformer):
         self._index = _CategoryIndex(self.categories)
         return self
 
+
+class LabelEncoder(_CategoryTransformer):
+    """Categories to their index ``0 .. n-1``; the way back rounds and clips."""
+
     def transform(self, values):
         return np.array([self._index[v] for v in values], dtype=float)
 
@@ -114,16 +118,11 @@ class LabelEncoder(Transformer):
         return _object_array([self.categories[int(i)] for i in idx])
 
 
-class StringEncoder(Transformer):
+class StringEncoder(_CategoryTransformer):
     """Categories to their ``str``; useful for models that take labels."""
 
-    def __init__(self, categories=None):
-        self.categories = None
-        if categories is not None:
-            self.fit(categories)
-
     def fit(self, categories):
-        self.categories = tuple(categories)
+        super().fit(categories)
         self._by_string = {str(c): c for c in self.categories}
         return self
 
@@ -134,22 +133,15 @@ class StringEncoder(Transformer):
         return _object_array([self._by_string[str(v)] for v in values])
 
 
-class CategoricalEncoder(Transformer):
+class CategoricalEncoder(_CategoryTransformer):
     """One-hot encoding; two categories need a single 0/1 column.
 
     The way back takes the arg-max, so any real vector decodes to a category.
     """
 
-    def __init__(self, categories=None):
-        self.categories = None
-        if categories is not None:
-            self.fit(categories)
-
     def fit(self, categories):
-        self.categories = tuple(categories)
-        self._index = _CategoryIndex(self.categories)
-        n = len(self.categories)
-        self.size = 1 if n == 2 else n
+        super().fit(categories)
+        self.size = 1 if len(self.categories) == 2 else len(self.categories)
         return self
 
     def transform(self, values):

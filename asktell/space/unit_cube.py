@@ -17,6 +17,8 @@ prior probability (uniform, or log-uniform for integers).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .space import Categorical, Integer, Real, Space
@@ -54,6 +56,8 @@ class UnitCube:
             for d in self.space.dimensions
         ]
 
+        self._plan = [_compile(d, k, exponential_param_power) for d, k in zip(self.space.dimensions, self._sizes)]
+
     @property
     def n_dims(self):
         """Number of cube coordinates."""
@@ -64,58 +68,28 @@ class UnitCube:
         """``[(0, 1)] * n_dims``, the box to hand an optimizer."""
         return [(0.0, 1.0)] * self.n_dims
 
-    # ------------------------------------------------------------ per-dimension maps
-    def _warp(self, dim):
-        """Forward and inverse of the monotone map of a numeric dimension onto the cube."""
-        if dim.prior == "log-uniform":
-            power = self.exponential_param_power
-            if power is not None:
-                return (lambda x: np.power(x, power)), (lambda t: np.power(t, 1.0 / power))
-            return np.log, np.exp
-        return (lambda x: x), (lambda t: t)
-
-    def _value(self, dim, u):
-        if isinstance(dim, Categorical):
-            n = len(dim.categories)
-            if np.ndim(u):
-                return dim.categories[int(np.argmax(u))]
-            return dim.categories[min(int(u * n), n - 1)]
-        fwd, inv = self._warp(dim)
-        if isinstance(dim, Integer):
-            lo, hi = fwd(float(dim.low)), fwd(float(dim.high) + 1.0)
-            value = int(np.floor(inv(lo + u * (hi - lo)) + 1e-9))
-            return min(max(value, dim.low), dim.high)
-        lo, hi = fwd(dim.low), fwd(dim.high)
-        return float(np.clip(inv(lo + u * (hi - lo)), dim.low, dim.high))
-
-    def _coord(self, dim, value, size):
-        if isinstance(dim, Categorical):
-            i, n = dim.index(value), len(dim.categories)
-            if size > 1:
-                out = np.zeros(n)
-                out[i] = 1.0
-                return out
-            return (i + 0.5) / n
-        fwd, _ = self._warp(dim)
-        if isinstance(dim, Integer):
-            # centre of the value's bin
-            lo, hi = fwd(float(dim.low)), fwd(float(dim.high) + 1.0)
-            mid = 0.5 * (fwd(float(value)) + fwd(float(value) + 1.0))
-            return float((mid - lo) / (hi - lo))
-        lo, hi = fwd(dim.low), fwd(dim.high)
-        return float(np.clip((fwd(float(value)) - lo) / (hi - lo), 0.0, 1.0))
-
     # ------------------------------------------------------------ public maps
     def to_point(self, u):
         """One cube point (length `n_dims`) to a point of the space."""
-        u = np.clip(np.asarray(u, dtype=float).ravel(), 0.0, 1.0)
+        u = np.asarray(u, dtype=float).ravel()
         if u.size != self.n_dims:
             raise ValueError(f"expected {self.n_dims} cube coordinates, got {u.size}")
+        u = u.tolist()
         point, start = [], 0
-        for dim, size in zip(self.space.dimensions, self._sizes):
-            coord = u[start] if size == 1 else u[start : start + size]
-            point.append(self._value(dim, coord))
-            start += size
+        for kind, dim, size, lo, hi, _, inv in self._plan:
+            if kind == "argmax":
+                block = u[start : start + size]
+                point.append(dim.categories[block.index(max(block))])
+            else:
+                c = min(max(u[start], 0.0), 1.0)
+                if kind == "cat":
+                    point.append(dim.categories[min(int(c * size), size - 1)])
+                elif kind == "int":
+                    value = int(math.floor(inv(lo + c * (hi - lo)) + 1e-9))
+                    point.append(min(max(value, dim.low), dim.high))
+                else:
+                    point.append(min(max(float(inv(lo + c * (hi - lo))), dim.low), dim.high))
+            start += 1 if kind != "argmax" else size
         return point
 
     def to_points(self, U):
@@ -129,12 +103,40 @@ class UnitCube:
     def from_point(self, point):
         """A point of the space to cube coordinates (bin centres for discrete values)."""
         self.space.check_point(point, param="point")
-        parts = [
-            np.atleast_1d(self._coord(dim, value, size))
-            for dim, value, size in zip(self.space.dimensions, point, self._sizes)
-        ]
-        return np.concatenate(parts)
+        coords = []
+        for (kind, dim, size, lo, hi, fwd, _), value in zip(self._plan, point):
+            if kind == "argmax":
+                coords.extend(float(i == dim.index(value)) for i in range(size))
+            elif kind == "cat":
+                coords.append((dim.index(value) + 0.5) / size)
+            elif kind == "int":
+                # centre of the value's bin
+                coords.append((0.5 * (fwd(float(value)) + fwd(float(value) + 1.0)) - lo) / (hi - lo))
+            else:
+                coords.append(min(max((fwd(float(value)) - lo) / (hi - lo), 0.0), 1.0))
+        return np.array(coords)
 
     def from_points(self, points):
         """Several points to a 2-D array of cube coordinates."""
         return np.array([self.from_point(p) for p in points]).reshape(-1, self.n_dims)
+
+
+def _compile(dim, size, power):
+    """One dimension's map as ``(kind, dim, size, low, high, forward, inverse)``.
+
+    ``low``/``high`` are the bounds in the warped scale (log, ``x ** power``
+    or linear) where the cube coordinate is uniform; an integer's top bin
+    ends at ``high + 1``.
+    """
+    if isinstance(dim, Categorical):
+        return ("argmax" if size > 1 else "cat", dim, len(dim.categories), 0.0, 1.0, None, None)
+    if dim.prior == "log-uniform":
+        if power is not None:
+            fwd, inv = (lambda x: x**power), (lambda t: t ** (1.0 / power))
+        else:
+            fwd, inv = math.log, math.exp
+    else:
+        fwd = inv = float
+    top = float(dim.high) + (1.0 if isinstance(dim, Integer) else 0.0)
+    kind = "int" if isinstance(dim, Integer) else "real"
+    return (kind, dim, size, fwd(float(dim.low)), fwd(top), fwd, inv)
