@@ -277,7 +277,12 @@ class HyperOptimizer:
                 trial = self._new_trial(setting)
                 asked += 1
                 submitted = time.perf_counter()
-                future = executor.submit(evaluation, setting["method"], dict(setting["params"]))
+                try:
+                    future = executor.submit(evaluation, setting["method"], dict(setting["params"]))
+                except BaseException as exc:  # a broken pool, or Ctrl-C in an inline trial
+                    self._fail(trial, f"{type(exc).__name__}: {exc}", time.perf_counter() - submitted)
+                    optlib.report_result(setting, trial, math.inf)
+                    raise
                 pending[future] = (trial, setting, submitted)
             if not pending:
                 return
