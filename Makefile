@@ -11,6 +11,9 @@ export MKL_NUM_THREADS ?= 1
 
 .PHONY: demo test bench clean
 
+# The default benchmark: the BBOB suite in 2-D and 5-D, budgets 10*d and 20*d.
+BENCH_ARGS ?= --suite bbob --dims 2,5 --budget 10,20 --seeds 5 --out results/bbob
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -22,6 +25,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-core: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
+
+$(VENV)/.installed-bench: pyproject.toml benchmarks/requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev,plots]" -r benchmarks/requirements.txt
+	touch $@
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 demo: $(VENV)/.installed-core
 	$(BIN)/python -m asktell.demo

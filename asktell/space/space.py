@@ -412,12 +412,11 @@ def check_dimension(dimension, transform=None):
 
     * a `Dimension` passes through (``transform`` resets its transformer);
     * a cotengra spec dict ``{"type": "FLOAT"|"FLOAT_EXP"|"INT"|"STRING"|"BOOL", ...}``;
-    * ``(low, high)``: `Integer` when both are integers, `Real` when either
-      is a float, `Categorical` when either is a string or bool;
-    * ``(low, high, prior)`` and ``(low, high, prior, base)``: `Integer` or
-      `Real` likewise;
-    * any other sequence (one value, or more than four, or non-numbers):
-      `Categorical`.
+    * two numbers ``(low, high)``: `Integer` when both are integers, else `Real`;
+    * ``(low, high, prior)`` or ``(low, high, prior, base)``: `Integer` or
+      `Real` likewise; as a *tuple* with a string that is not a known prior
+      it is an error (bounds and a misspelt prior), as a list it is categories;
+    * any other sequence (one value, more than four, strings, bools): `Categorical`.
     """
     if isinstance(dimension, Dimension):
         if transform is not None:

@@ -1,0 +1,137 @@
+"""The optimizers compared, each run the same way: a budget of evaluations, a seed.
+
+A contender is a function ``run(objective, bounds, budget, seed)``; the
+`Recorder` objective counts evaluations, times them, and stops the run
+(by raising `BudgetExhausted`) once the budget is spent, so every contender
+gets exactly ``budget`` evaluations however it counts its own.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+
+
+class BudgetExhausted(Exception):
+    """Raised by the objective once the budget is used."""
+
+
+class Recorder:
+    """Wraps a problem: records values and the time spent inside it."""
+
+    def __init__(self, problem, budget):
+        self.problem, self.budget = problem, budget
+        self.values, self.eval_seconds = [], 0.0
+
+    def __call__(self, x):
+        if len(self.values) >= self.budget:
+            raise BudgetExhausted
+        start = time.perf_counter()
+        y = self.problem(x)
+        self.eval_seconds += time.perf_counter() - start
+        self.values.append(y)
+        return y
+
+
+# ----------------------------------------------------------------- asktell
+def asktell_gp(f, bounds, budget, seed):
+    import asktell
+
+    asktell.gp_minimize(f, bounds, n_calls=budget, random_state=seed)
+
+
+def asktell_forest(f, bounds, budget, seed):
+    import asktell
+
+    asktell.forest_minimize(f, bounds, n_calls=budget, random_state=seed)
+
+
+def asktell_de(f, bounds, budget, seed):
+    import asktell
+
+    asktell.scipy_minimize(f, bounds, method="differential_evolution", n_calls=budget, random_state=seed)
+
+
+def asktell_default(f, bounds, budget, seed):
+    import asktell
+
+    asktell.minimize(f, bounds, n_calls=budget, random_state=seed)
+
+
+# ----------------------------------------------------------------- peers
+def skopt_gp(f, bounds, budget, seed):
+    import skopt
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        skopt.gp_minimize(f, bounds, n_calls=budget, random_state=seed)
+
+
+def _optuna(sampler_name):
+    def run(f, bounds, budget, seed):
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.ERROR)
+        samplers = {
+            "tpe": lambda: optuna.samplers.TPESampler(seed=seed),
+            "gp": lambda: optuna.samplers.GPSampler(seed=seed),
+            "cmaes": lambda: optuna.samplers.CmaEsSampler(seed=seed),
+        }
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            study = optuna.create_study(sampler=samplers[sampler_name]())
+
+            def objective(trial):
+                return f([trial.suggest_float(f"x{i}", lo, hi) for i, (lo, hi) in enumerate(bounds)])
+
+            study.optimize(objective, n_trials=budget, catch=())
+
+    return run
+
+
+def random_search(f, bounds, budget, seed):
+    rng = np.random.RandomState(seed)
+    lo, hi = np.array(bounds).T
+    for _ in range(budget):
+        f(list(rng.uniform(lo, hi)))
+
+
+#: modules a contender imports, loaded before its clock starts
+_MODULES = {"skopt-gp": ["skopt"], "optuna-tpe": ["optuna"], "optuna-gp": ["optuna", "torch"], "optuna-cmaes": ["optuna", "cmaes"]}
+
+CONTENDERS = {
+    "asktell-default": asktell_default,
+    "asktell-gp": asktell_gp,
+    "asktell-forest": asktell_forest,
+    "asktell-de": asktell_de,
+    "skopt-gp": skopt_gp,
+    "optuna-tpe": _optuna("tpe"),
+    "optuna-gp": _optuna("gp"),
+    "optuna-cmaes": _optuna("cmaes"),
+    "random": random_search,
+}
+
+DEFAULT_CONTENDERS = ("asktell-default", "asktell-gp", "skopt-gp", "optuna-tpe", "optuna-gp", "optuna-cmaes", "random")
+
+
+def run_contender(name, problem, budget, seed):
+    """One run: the values seen, in order, and the optimizer's own seconds per trial."""
+    import importlib
+
+    for module in _MODULES.get(name, ["asktell"] if name.startswith("asktell") else []):
+        importlib.import_module(module)
+    recorder = Recorder(problem, budget)
+    bounds = [(float(lo), float(hi)) for lo, hi in zip(problem.lower, problem.upper)]
+    start = time.perf_counter()
+    try:
+        CONTENDERS[name](recorder, bounds, budget, seed)
+    except BudgetExhausted:
+        pass
+    total = time.perf_counter() - start
+    n = max(len(recorder.values), 1)
+    return {
+        "values": recorder.values,
+        "opt_seconds_per_trial": max(total - recorder.eval_seconds, 0.0) / n,
+    }

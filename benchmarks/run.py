@@ -1,0 +1,127 @@
+"""Benchmark runner: every contender on every problem, side by side in one run.
+
+    python -m benchmarks.run --suite bbob --dims 2,5 --budget 20 --seeds 5 --out results/
+
+``--budget`` is evaluations per dimension (several, comma separated, run
+separately). Runs go to ``OUT/runs.jsonl`` as they finish (a rerun skips
+those already there), then ``OUT/report.md`` and PNG plots are written.
+Tasks are interleaved (every contender on a problem and seed before the
+next) so that load on the machine falls on all contenders alike.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from .contenders import CONTENDERS, DEFAULT_CONTENDERS, run_contender  # noqa: E402
+from .problems import BBOB_FUNCTIONS, bbob_specs, classic_specs, make_problem  # noqa: E402
+from .report import write_report  # noqa: E402
+
+
+def _task(contender, spec, budget, seed):
+    problem = make_problem(spec)
+    out = run_contender(contender, problem, budget, seed)
+    return {
+        "contender": contender,
+        "suite": spec.suite,
+        "problem": spec.label,
+        "dim": spec.dim,
+        "budget": budget,
+        "seed": seed,
+        "f_opt": problem.f_opt,
+        **out,
+    }
+
+
+def _execute(tasks, jobs):
+    """Run records as they finish, in worker processes unless ``jobs <= 1``."""
+    if jobs <= 1:
+        for t in tasks:
+            yield _task(*t)
+        return
+    with ProcessPoolExecutor(jobs) as pool:
+        futures = [pool.submit(_task, *t) for t in tasks]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+
+def _key(r):
+    return (r["contender"], r["suite"], r["problem"], r["dim"], r["budget"], r["seed"])
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
+    p.add_argument("--suite", choices=["bbob", "classic"], default="bbob")
+    p.add_argument("--dims", default="2,5", help="comma-separated dimensions (bbob)")
+    p.add_argument("--functions", default=None, help="bbob function ids, e.g. 1-24 or 1,8,15")
+    p.add_argument("--budget", default="10,20", help="evaluations per dimension, comma-separated")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--contenders", default=",".join(DEFAULT_CONTENDERS), help=f"from {sorted(CONTENDERS)}")
+    p.add_argument("--jobs", type=int, default=2, help="worker processes (1: run in this process)")
+    p.add_argument("--out", default="results/")
+    return p.parse_args(argv)
+
+
+def _int_list(text):
+    out = []
+    for part in text.split(","):
+        if "-" in part:
+            lo, hi = part.split("-")
+            out.extend(range(int(lo), int(hi) + 1))
+        elif part:
+            out.append(int(part))
+    return out
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    contenders = [c for c in args.contenders.split(",") if c]
+    unknown = sorted(set(contenders) - set(CONTENDERS))
+    if unknown:
+        sys.exit(f"unknown contenders {unknown}; choose from {sorted(CONTENDERS)}")
+    if args.suite == "bbob":
+        functions = _int_list(args.functions) if args.functions else BBOB_FUNCTIONS
+        specs = bbob_specs(_int_list(args.dims), functions)
+    else:
+        specs = classic_specs()
+    budgets = _int_list(args.budget)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = out / "runs.jsonl"
+    records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    done = {_key(r) for r in records}
+    tasks = [
+        (c, s, b * s.dim, seed)
+        for b in budgets
+        for seed in range(args.seeds)
+        for s in specs
+        for c in contenders
+        if (c, s.suite, s.label, s.dim, b * s.dim, seed) not in done
+    ]
+    print(f"{len(tasks)} runs to do ({len(done)} already in {log})", flush=True)
+    start = time.time()
+    with open(log, "a") as fh:
+        for i, rec in enumerate(_execute(tasks, args.jobs), 1):
+            fh.write(json.dumps(rec) + "\n")
+            fh.flush()
+            records.append(rec)
+            if i % 20 == 0 or i == len(tasks):
+                print(f"  {i}/{len(tasks)} runs, {time.time() - start:.0f} s", flush=True)
+    wanted = {(c, s.suite, s.label, s.dim, b * s.dim) for c in contenders for s in specs for b in budgets}
+    records = [r for r in records if _key(r)[:5] in wanted and r["seed"] < args.seeds]
+    path = write_report(records, out, command="python -m benchmarks.run " + " ".join(argv or sys.argv[1:]))
+    print(f"report: {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""The benchmark runner's metric code, on a tiny fake suite."""
+
+import json
+
+import numpy as np
+import pytest
+
+from benchmarks import contenders, metrics, report, run
+from benchmarks.problems import Problem, ProblemSpec
+
+
+def _rec(contender, problem, values, f_opt=0.0, dim=2, budget=4, seed=0, t=0.01):
+    return {"contender": contender, "problem": problem, "dim": dim, "budget": budget, "seed": seed,
+            "values": values, "f_opt": f_opt, "opt_seconds_per_trial": t}
+
+
+def test_precision_curve_is_best_so_far_minus_optimum():
+    np.testing.assert_allclose(metrics.precision_curve([5, 3, 4, 1], f_opt=0.5), [4.5, 2.5, 2.5, 0.5])
+
+
+def test_fraction_of_targets():
+    assert metrics.fraction_of_targets(1e3) == 0.0
+    assert metrics.fraction_of_targets(100.0) == pytest.approx(1 / 51)
+    assert metrics.fraction_of_targets(1.0) == pytest.approx(11 / 51)
+    assert metrics.fraction_of_targets(0.0) == 1.0
+
+
+def test_runtimes_to_targets():
+    rt = metrics.runtimes_to_targets(_rec("a", "p", [200.0, 50.0, 0.5, 0.5]))
+    assert rt[0] == 2  # 1e2 first reached at evaluation 2
+    assert rt[1] == 2  # 10**1.8 = 63 too
+    assert rt[2] == 3  # 10**1.6 = 40 only once 0.5 is seen
+    assert rt[10] == 3 and rt[11] == 3 and np.isinf(rt[12])  # 1, 0.63 reached; 0.4 never
+    assert np.isinf(rt[-1])
+
+
+def test_ranks_share_ties():
+    np.testing.assert_allclose(metrics._ranks([3.0, 1.0, 3.0, 2.0]), [3.5, 1.0, 3.5, 2.0])
+
+
+def test_summary_and_ranking_on_a_fake_suite():
+    records = []
+    for seed in range(3):
+        records += [
+            _rec("good", "f1", [1.0, 0.1, 0.01, 0.001], seed=seed),
+            _rec("bad", "f1", [5.0, 4.0, 3.0, 2.0 + seed], seed=seed),
+            _rec("good", "f2", [1e-9, 1e-9, 1e-9, 1e-9], seed=seed),
+            _rec("bad", "f2", [1e-10, 1e-10, 1e-10, 1e-10], seed=seed),
+        ]
+    rows = metrics.summary(records)
+    assert rows[(2, 4, "f1", "bad")]["median_precision"] == 3.0
+    assert rows[(2, 4, "f1", "good")]["n_seeds"] == 3
+    # on f2 both are below the final target 1e-8: a tie, not a win for "bad"
+    assert metrics.ranking(rows) == [(1.25, "good", 2), (1.75, "bad", 2)]
+    assert metrics.ranking(rows, dims={5}) == []
+
+
+def test_ecdf_counts_run_target_pairs():
+    records = [_rec("a", "p", [200.0, 50.0, 0.5, 0.5])]
+    x, y = metrics.ecdf(records, "a", dim=2, budget=4)
+    np.testing.assert_allclose(x, [0.5, 1.0, 1.5, 2.0])
+    assert y[0] == 0 and y[1] == pytest.approx(2 / 51) and y[2] == pytest.approx(12 / 51) == y[3]
+
+
+def test_recorder_enforces_the_budget():
+    problem = Problem(ProblemSpec("classic", "sq", 1), lambda x: float(x[0] ** 2), np.array([-1.0]), np.array([1.0]), 0.0)
+    rec = contenders.Recorder(problem, budget=2)
+    rec([0.5]), rec([0.1])
+    with pytest.raises(contenders.BudgetExhausted):
+        rec([0.0])
+    assert rec.values == [0.25, pytest.approx(0.01)]
+
+
+def test_runner_end_to_end_in_process(tmp_path, monkeypatch):
+    specs = [ProblemSpec("classic", "sq", 2), ProblemSpec("classic", "abs", 2)]
+    funcs = {"sq": lambda x: float(np.sum(np.square(x))), "abs": lambda x: float(np.sum(np.abs(x)))}
+    monkeypatch.setattr(run, "classic_specs", lambda: specs)
+    monkeypatch.setattr(run, "make_problem", lambda s: Problem(s, funcs[s.function], -np.ones(2), np.ones(2), 0.0))
+
+    def greedy(f, bounds, budget, seed):
+        while True:  # keeps going: the recorder stops it at the budget
+            f([0.0, 0.0])
+
+    monkeypatch.setitem(contenders.CONTENDERS, "greedy", greedy)
+    run.main(["--suite", "classic", "--budget", "3", "--seeds", "2", "--contenders", "greedy,random", "--jobs", "1", "--out", str(tmp_path)])
+    lines = [json.loads(l) for l in (tmp_path / "runs.jsonl").read_text().splitlines()]
+    assert len(lines) == 2 * 2 * 2
+    assert all(len(r["values"]) == 6 for r in lines)
+    text = (tmp_path / "report.md").read_text()
+    assert "| greedy | 1.00" in text and "random" in text
+    # a second run finds everything done
+    run.main(["--suite", "classic", "--budget", "3", "--seeds", "2", "--contenders", "greedy,random", "--jobs", "1", "--out", str(tmp_path)])
+    assert len((tmp_path / "runs.jsonl").read_text().splitlines()) == 8
+
+
+def test_markdown_marks_the_best():
+    text = report.markdown([_rec("a", "p", [1.0, 0.5]), _rec("b", "p", [2.0, 2.0])], command="cmd")
+    assert "**5.0e-01 (" in text and "Command: `cmd`" in text
