@@ -265,3 +265,34 @@ def test_cmaes_bad_options():
         make_optlib("cmaes", ["m"], {"m": {"x": (0.0, 1.0)}}, sigma=0)
     with pytest.raises(ValueError, match="population_size"):
         make_optlib("cmaes", ["m"], {"m": {"x": (0.0, 1.0)}}, population_size=1)
+
+
+# ---------------------------------------------------------------- the precompiled mapping
+MIXED = Space(
+    [
+        Real(1e-3, 10.0, prior="log-uniform", name="lr"),
+        Real(-2.0, 3.0, name="shift"),
+        Integer(1, 1000, prior="log-uniform", name="width"),
+        Integer(-2, 5, name="k"),
+        Categorical(["a", "b", "c"], name="cat"),
+        Categorical([False, True], name="flag"),
+    ]
+)
+
+
+@pytest.mark.parametrize("power", [None, 0.5])
+@pytest.mark.parametrize("categorical", ["bin", "argmax"])
+def test_compiled_mapping_equals_unit_cube(power, categorical):
+    from asktell import UnitCube
+    from asktell.hyper._mapping import compile_to_params
+
+    cube = UnitCube(MIXED, exponential_param_power=power, categorical=categorical)
+    fast = compile_to_params(cube)
+    rng = np.random.RandomState(0)
+    U = np.vstack([rng.uniform(-0.2, 1.2, size=(400, cube.n_dims)), np.zeros(cube.n_dims), np.ones(cube.n_dims)])
+    # bin edges exactly
+    U = np.vstack([U, np.tile(np.linspace(0, 1, 11)[:, None], (1, cube.n_dims))])
+    for u in U:
+        assert fast(u) == cube.to_params(u)
+    with pytest.raises(ValueError, match="expected"):
+        fast([0.5])

@@ -2,7 +2,12 @@
 
 Each method's unit cube is searched by one ``cmaes.CMA`` (or ``SepCMA``),
 categories coded one coordinate per option (arg-max), which evolution
-strategies search better than bins. Results are buffered until a whole
+strategies search better than bins. The ES runs unbounded and its points
+are mirrored into the cube (a triangle wave: ``x = 1.2`` is read as
+``0.8``), so every sample is usable at once: bounded CMA-ES instead
+resamples until a point falls inside, several draws per trial with
+cotengra's step size, and squeezes its samples away from the faces where
+contraction-path parameters often have their optimum. Results are buffered until a whole
 population is told; trials asked beyond a population while results are
 pending simply come from the current distribution. A converged CMA-ES is
 restarted from the cube's centre with a fresh seed.
@@ -50,7 +55,6 @@ class _CMASampler(CubeSampler):
         kwargs = dict(
             mean=np.full(d, 0.5),
             sigma=self.sigma,
-            bounds=np.array([[0.0, 1.0]] * d),
             seed=int(self._rng.randint(2**31 - 1)),
             population_size=self.population_size,
         )
@@ -60,6 +64,9 @@ class _CMASampler(CubeSampler):
 
     def _ask_unit(self):
         return np.asarray(self._es.ask(), dtype=float)
+
+    def _unit(self, x):
+        return 1.0 - np.abs(np.mod(x, 2.0) - 1.0)
 
     def _tell_unit(self, u, score):
         self._batch.append((u, score if not math.isnan(score) else math.inf))

@@ -19,6 +19,7 @@ import math
 from sklearn.utils import check_random_state
 
 from ..space import Space, UnitCube
+from ._mapping import compile_to_params
 from .selector import LCBSelector
 
 __all__ = [
@@ -198,9 +199,10 @@ class _NoParams(MethodSampler):
 class CubeSampler(MethodSampler):
     """A sampler that searches the unit cube of its method's space.
 
-    Subclasses implement ``_ask_unit() -> u`` and ``_tell_unit(u, score)``;
-    failed trials are told ``_penalty()``, the worst finite score seen (or
-    ``inf`` before any).
+    Subclasses implement ``_ask_unit() -> x`` and ``_tell_unit(x, score)``,
+    and may override ``_unit(x)``, the cube point of their own coordinates
+    ``x`` (the identity by default); failed trials are told
+    ``_penalty()``, the worst finite score seen (or ``inf`` before any).
 
     Parameters
     ----------
@@ -211,16 +213,20 @@ class CubeSampler(MethodSampler):
 
     def __init__(self, space, exponential_param_power=None, categorical="bin"):
         self.cube = UnitCube(space, exponential_param_power=exponential_param_power, categorical=categorical)
+        self._to_params = compile_to_params(self.cube)
         self._pending = {}
         self._next = 0
         self._worst = -math.inf
 
     def ask(self):
-        u = self._ask_unit()
+        x = self._ask_unit()
         token = self._next
         self._next += 1
-        self._pending[token] = u
-        return token, self.cube.to_params(u)
+        self._pending[token] = x
+        return token, self._to_params(self._unit(x))
+
+    def _unit(self, x):
+        return x
 
     def tell(self, token, score):
         u = self._pop(token)
