@@ -9,6 +9,12 @@ from .sampler import cook_initial_point_generator
 from .space import Categorical, Integer, Real, Space, UnitCube
 from .trial import Trial, TrialState
 
+# scikit-optimize's API (``import asktell as skopt``)
+from . import acquisition, benchmarks, callbacks, learning, utils
+from .minimize import base_minimize, dummy_minimize, forest_minimize, gbrt_minimize, gp_minimize
+from .optimizer import Optimizer
+from .utils import dump, expected_minimum, expected_minimum_random_sampling, load
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -22,4 +28,19 @@ __all__ = [
     "cook_initial_point_generator",
     "sampler",
     "space",
+    "Optimizer",
+    "base_minimize",
+    "gp_minimize",
+    "forest_minimize",
+    "gbrt_minimize",
+    "dummy_minimize",
+    "dump",
+    "load",
+    "expected_minimum",
+    "expected_minimum_random_sampling",
+    "acquisition",
+    "benchmarks",
+    "callbacks",
+    "learning",
+    "utils",
 ]
