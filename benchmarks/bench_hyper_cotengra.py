@@ -47,10 +47,16 @@ CONTENDERS = {
     "asktell-cmaes": ("asktell-cmaes", _seeded("random_state")),
     "asktell-cmaes-std": ("asktell-cmaes", lambda s: {"random_state": s, "method_standardize": True}),
     "asktell-random": ("asktell-random", _seeded("random_state")),
-    "asktell-bayes": ("asktell-bayes", _seeded("random_state")),
+    # a GP per method, acquisition by sampling (the default L-BFGS polish costs seconds per trial)
+    "asktell-bayes": (
+        "asktell-bayes",
+        lambda s: {"random_state": s, "acq_func": "EI", "acq_optimizer": "sampling",
+                   "acq_optimizer_kwargs": {"n_points": 1000}},
+    ),
     "asktell-scipy": ("asktell-scipy", _seeded("random_state")),
 }
-DEFAULT = ["ctg-optuna", "ctg-cmaes", "ctg-nevergrad", "ctg-random", "asktell-cmaes", "asktell-cmaes-std", "asktell-random"]
+DEFAULT = ["ctg-optuna", "ctg-cmaes", "ctg-nevergrad", "ctg-random",
+           "asktell-cmaes", "asktell-cmaes-std", "asktell-random", "asktell-bayes"]
 
 
 def make_problem(name, seed):

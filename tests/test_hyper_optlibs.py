@@ -6,6 +6,8 @@ import types
 
 import numpy as np
 import pytest
+from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process.kernels import Matern
 
 from asktell import Categorical, Integer, Real, Space
 from asktell.hyper import (
@@ -20,6 +22,17 @@ from asktell.hyper import (
 from asktell.hyper.optlib import _OPTLIBS
 
 OPTLIBS = list_optlibs()
+#: options that keep each optlib fast enough for unit tests (defaults otherwise)
+#: (bayes: a Gaussian process whose kernel is not re-fitted, cheap acquisition)
+FAST = {
+    "bayes": dict(
+        base_estimator=GaussianProcessRegressor(Matern(0.3, nu=2.5), optimizer=None, normalize_y=True, alpha=1e-6),
+        n_initial_points=8,
+        acq_func="EI",
+        acq_optimizer="sampling",
+        acq_optimizer_kwargs={"n_points": 200},
+    ),
+}
 
 SPACE = {
     "greedy": {
@@ -65,7 +78,7 @@ def _score(method, params):
 
 @pytest.mark.parametrize("name", OPTLIBS)
 def test_settings_lie_in_their_method_space(name, no_thread_leak):
-    optlib = make_optlib(name, METHODS, SPACE, random_state=0)
+    optlib = make_optlib(name, METHODS, SPACE, random_state=0, **FAST.get(name, {}))
     try:
         for _ in range(30):
             setting = optlib.get_setting()
@@ -78,7 +91,7 @@ def test_settings_lie_in_their_method_space(name, no_thread_leak):
 @pytest.mark.parametrize("name", OPTLIBS)
 def test_pre_dispatched_settings_reported_in_any_order(name, no_thread_leak):
     driver = types.SimpleNamespace(pre_dispatch=6, max_trials=60)
-    optlib = make_optlib(name, METHODS, SPACE, optimizer=driver, random_state=1)
+    optlib = make_optlib(name, METHODS, SPACE, optimizer=driver, random_state=1, **FAST.get(name, {}))
     try:
         rng = np.random.RandomState(0)
         for _ in range(6):
@@ -95,7 +108,7 @@ def test_pre_dispatched_settings_reported_in_any_order(name, no_thread_leak):
 
 @pytest.mark.parametrize("name", OPTLIBS)
 def test_failed_and_nan_results_do_not_corrupt(name, no_thread_leak):
-    optlib = make_optlib(name, METHODS, SPACE, random_state=2)
+    optlib = make_optlib(name, METHODS, SPACE, random_state=2, **FAST.get(name, {}))
     try:
         for i in range(40):
             setting = optlib.get_setting()
@@ -111,7 +124,7 @@ def test_failed_and_nan_results_do_not_corrupt(name, no_thread_leak):
 @pytest.mark.parametrize("name", OPTLIBS)
 def test_same_seed_same_settings(name, no_thread_leak):
     def run(seed):
-        optlib = make_optlib(name, METHODS, SPACE, random_state=seed)
+        optlib = make_optlib(name, METHODS, SPACE, random_state=seed, **FAST.get(name, {}))
         out = []
         try:
             for _ in range(25):
@@ -128,7 +141,7 @@ def test_same_seed_same_settings(name, no_thread_leak):
 
 @pytest.mark.parametrize("name", OPTLIBS)
 def test_trials_concentrate_on_the_best_method(name, no_thread_leak):
-    opt = HyperOptimizer(METHODS, SPACE, optlib=name, max_trials=60, random_state=0)
+    opt = HyperOptimizer(METHODS, SPACE, optlib=name, max_trials=60, random_state=0, **FAST.get(name, {}))
     best = opt.run(lambda method, **p: _score(method, p))
     counts = {m: sum(t.info["method"] == m for t in opt.trials) for m in METHODS}
     assert counts["greedy"] >= 40, counts

@@ -7,6 +7,7 @@ An optlib (`HyperOptLib`, cotengra's interface) proposes settings
 `HyperOptimizer` drives any of them over any executor.
 """
 
+from .bayes import BayesOptLib
 from .cma_es import CMAESOptLib
 from .driver import HyperBest, HyperOptimizer
 from .optlib import (
@@ -32,6 +33,7 @@ __all__ = [
     "CubeSampler",
     "LCBSelector",
     "RandomOptLib",
+    "BayesOptLib",
     "CMAESOptLib",
     "register_optlib",
     "get_optlib",
