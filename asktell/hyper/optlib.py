@@ -311,6 +311,8 @@ class PerMethodOptLib(HyperOptLib):
 
     def _check_options(self, options):
         params = inspect.signature(self._make_sampler).parameters.values()
+        if any(p.kind is p.VAR_KEYWORD for p in params):
+            return  # the sampler passes the rest on (to scipy, say), which checks them
         accepted = sorted(p.name for p in params if p.kind is p.KEYWORD_ONLY)
         unknown = sorted(set(options) - set(accepted))
         if unknown:
