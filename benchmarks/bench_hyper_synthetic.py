@@ -61,9 +61,14 @@ def score(method, rng, **p):
     return value + 0.02 * rng.normal()
 
 
+#: optlib options beyond the selector's (bayes: acquisition by sampling, as in the cotengra benchmark)
+OPTIONS = {"bayes": {"acq_func": "EI", "acq_optimizer": "sampling", "acq_optimizer_kwargs": {"n_points": 1000}}}
+
+
 def run_asktell(optlib, standardize, seed, trials):
     rng = np.random.RandomState(10_000 + seed)
-    opt = HyperOptimizer(SPACE, optlib=optlib, max_trials=trials, random_state=seed, method_standardize=standardize)
+    opt = HyperOptimizer(SPACE, optlib=optlib, max_trials=trials, random_state=seed,
+                         method_standardize=standardize, **OPTIONS.get(optlib, {}))
     opt.run(lambda method, **p: score(method, rng, **p))
     return [t.info["method"] for t in opt.trials], [t.value for t in opt.trials]
 

@@ -102,14 +102,20 @@ class LCBSelector:
         self.told = [0] * n
         self.in_flight = [0] * n
         self.best = [math.inf] * n
-        self._scores = [[] for _ in range(n)]
-        self._durations = [[] for _ in range(n)]
+        self._all = _Moments()  # every finite score told
+        self._scores = [_Moments() for _ in range(n)]
+        self._durations = [_Moments() for _ in range(n)]
 
     # ------------------------------------------------------------ bookkeeping
     @property
     def counts(self):
         """Picks per method: results told plus asks still in flight."""
         return [t + f for t, f in zip(self.told, self.in_flight)]
+
+    @property
+    def mean_durations(self):
+        """Mean seconds of each method's timed trials (None before any)."""
+        return [d.mean if d.n else None for d in self._durations]
 
     def _i(self, method):
         try:
@@ -132,11 +138,12 @@ class LCBSelector:
         self.told[i] += 1
         self.best[i] = min(self.best[i], score)
         if math.isfinite(score):
-            self._scores[i].append(score)
+            self._scores[i].add(score)
+            self._all.add(score)
         if duration is not None:
             duration = float(duration)
             if math.isfinite(duration) and duration >= 0:
-                self._durations[i].append(duration)
+                self._durations[i].add(duration)
 
     def cancel(self, method):
         """Forget one ask of ``method`` that will never be told."""
@@ -160,7 +167,7 @@ class LCBSelector:
         if not scored:
             # every method is in flight, none told: spread evenly
             return int(np.argmin(counts))
-        if self.cost_aware and all(self._durations[i] for i in scored):
+        if self.cost_aware and all(self._durations[i].n for i in scored):
             choice = self._choose_by_rate(scored)
             if choice is not None:
                 return choice
@@ -184,38 +191,32 @@ class LCBSelector:
         return scored[_argmin(lcbs)]
 
     def _standardized(self, best):
-        told = [s for scores in self._scores for s in scores]
-        if len(told) < 2:
+        if self._all.n < 2:
             return best
-        mean, std = float(np.mean(told)), float(np.std(told))
+        std = math.sqrt(self._all.var)
         if not std > 0:
             return best
-        return [(b - mean) / std for b in best]
+        return [(b - self._all.mean) / std for b in best]
 
     def _choose_by_rate(self, scored):
         """Pick by expected improvement per second; None when no rate is positive."""
-        told = [s for scores in self._scores for s in scores]
-        if not told:
+        if not self._all.n:
             return None
-        incumbent = min(told)
-        pooled_std = float(np.std(told)) if len(told) > 1 else 0.0
+        incumbent = min(self.best)
+        pooled_var = self._all.var
         keys = []
         for i in scored:
             scores = self._scores[i]
-            if not scores:
+            gumbel = self._gumbel()
+            if not scores.n:
                 keys.append(-math.inf)
-                self._gumbel()
                 continue
-            n = len(scores)
-            mean = float(np.mean(scores))
+            n = scores.n
             # shrink the method's spread towards the pooled one while it has few results
-            std = math.sqrt(((n - 1) * float(np.var(scores)) + pooled_std**2) / n)
-            sigma = std * math.sqrt(1.0 + 1.0 / n)
-            rate = _expected_improvement(incumbent, mean, sigma) / max(
-                float(np.mean(self._durations[i])), 1e-9
-            )
-            key = math.log(rate) if rate > 0 else -math.inf
-            keys.append(key + self.temperature * self._gumbel())
+            var = ((n - 1) * scores.var + pooled_var) / n
+            sigma = math.sqrt(var * (1.0 + 1.0 / n))
+            rate = _expected_improvement(incumbent, scores.mean, sigma) / max(self._durations[i].mean, 1e-9)
+            keys.append(math.log(rate) + self.temperature * gumbel if rate > 0 else -math.inf)
         if all(k == -math.inf for k in keys):
             return None
         return scored[int(np.argmax(keys))]
@@ -226,6 +227,26 @@ class LCBSelector:
             f"temperature={self.temperature!r}, standardize={self.standardize!r}, "
             f"cost_aware={self.cost_aware!r})"
         )
+
+
+class _Moments:
+    """Count, mean and variance of a stream of numbers (Welford), O(1) per value."""
+
+    __slots__ = ("n", "mean", "_m2")
+
+    def __init__(self):
+        self.n, self.mean, self._m2 = 0, 0.0, 0.0
+
+    def add(self, x):
+        self.n += 1
+        delta = x - self.mean
+        self.mean += delta / self.n
+        self._m2 += delta * (x - self.mean)
+
+    @property
+    def var(self):
+        """Population variance (0 before two values)."""
+        return self._m2 / self.n if self.n > 1 else 0.0
 
 
 def _argmin(values):
