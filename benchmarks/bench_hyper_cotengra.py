@@ -2,7 +2,7 @@
 
     nice python -m benchmarks.bench_hyper_cotengra --problems rreg100d3,lattice10 \\
         --seeds 20 --trials 128 --out benchmarks/hyper_data/cotengra.jsonl
-    python -m benchmarks.bench_hyper_cotengra --report benchmarks/hyper_data/cotengra.jsonl
+    python -m benchmarks.bench_hyper_cotengra --report benchmarks/hyper_data/cotengra*.jsonl
 
 Every contender runs ``cotengra.HyperOptimizer`` with cotengra's default
 methods (greedy and kahypar), no reconfiguration, serial (``parallel=False``),
@@ -256,12 +256,12 @@ def main(argv=None):
     parser.add_argument("--trials", type=int, default=128)
     parser.add_argument("--contenders", default=",".join(DEFAULT))
     parser.add_argument("--out", default="benchmarks/hyper_data/cotengra.jsonl")
-    parser.add_argument("--report", metavar="JSONL", help="only print the tables of a results file")
+    parser.add_argument("--report", metavar="JSONL", nargs="+", help="only print the tables of results files")
     parser.add_argument("--overhead", action="store_true", help="only measure optlib overhead per trial")
     parser.add_argument("--reference", default=None, help="the asktell contender the tests compare (default: best median)")
     args = parser.parse_args(argv)
     if args.report:
-        print(summarize(load(args.report), reference=args.reference))
+        print(summarize([r for path in args.report for r in load(path)], reference=args.reference))
         return
     contenders = args.contenders.split(",")
     unknown = [c for c in contenders if c not in CONTENDERS]

@@ -163,7 +163,8 @@ def plot(results, trials, path):
     ax1.axhline(1 / 3, color="grey", lw=0.8)
     ax1.set(xlabel="trial", ylabel="share of trials on the best method (10-trial window)", ylim=(0, 1.02),
             title="method selection")
-    ax2.set(xlabel="trial", ylabel="median best score so far", yscale="log", title="best score")
+    ax2.set(xlabel="trial", ylabel="median best score so far (noise 0.02)", title="best score")
+    ax2.set_yscale("symlog", linthresh=1e-2)
     ax2.legend(fontsize=8)
     fig.suptitle(f"3-method conditional problem, gap {GAP[0]}, {len(next(iter(results.values())))} seeds "
                  "(dashed: standardized selector, dotted: Optuna TPE)")
@@ -178,11 +179,17 @@ def main(argv=None):
     parser.add_argument("--gap", type=float, default=1.5, help="score gap between the methods' minima")
     parser.add_argument("--contenders", default=None, help="comma-separated subset")
     parser.add_argument("--png", default="benchmarks/hyper_synthetic.png")
+    parser.add_argument("--json", default=None, help="also save the raw runs here")
     args = parser.parse_args(argv)
     names = args.contenders.split(",") if args.contenders else None
     GAP[0] = args.gap
     results, seconds = run(list(range(args.seeds)), args.trials, names)
     print(summarize(results, seconds, args.trials))
+    if args.json:
+        import json
+
+        with open(args.json, "w") as f:
+            json.dump({"gap": args.gap, "trials": args.trials, "seconds": seconds, "runs": results}, f)
     if args.png:
         plot(results, args.trials, args.png)
         print(f"wrote {args.png}")
