@@ -3,13 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Extras the test suite exercises; each optional feature's tests need its extra.
-TEST_EXTRAS := dev,cotengra,cmaes
+TEST_EXTRAS := dev,fast,storage,dask,progress,cotengra,cmaes
 # Pin BLAS threads: on 2 cores oversubscription swings timings by 10x.
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean postgresql
 
 # The default benchmark: the BBOB suite in 2-D and 5-D, budgets 10*d and 20*d.
 BENCH_ARGS ?= --suite bbob --dims 2,5 --budget 10,20 --seeds 5 --out results/bbob
@@ -33,10 +33,31 @@ $(VENV)/.installed-bench: pyproject.toml benchmarks/requirements.txt | $(BIN)/py
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
+# The scipy bridge: ask/tell overhead against scipy itself, and a BBOB quality check.
+.PHONY: bench-scipy
+bench-scipy: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.bench_scipy
+
 demo: $(VENV)/.installed-core
 	$(BIN)/python -m asktell.demo
 
-test: $(VENV)/.installed-test
+# The storage tests start a throwaway PostgreSQL server (tests/conftest.py) from
+# Debian's binaries: install them when missing (as root, with apt-get), with
+# policy-rc.d forbidding the package to start its own server; where that cannot
+# be done the PostgreSQL tests skip, saying why.
+postgresql:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing PostgreSQL from Debian's packages for the storage tests"; \
+	  policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy=1; fi; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends postgresql >/dev/null) \
+	    || echo "PostgreSQL could not be installed: the PostgreSQL tests will skip"; \
+	  if [ -n "$$policy" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+	else echo "PostgreSQL is missing and cannot be installed here: the PostgreSQL tests will skip"; fi
+
+test: $(VENV)/.installed-test postgresql
 	$(BIN)/python -m pytest -q
 
 clean:

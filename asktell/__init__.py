@@ -5,9 +5,21 @@ SciPy's global optimizers as ask/tell, and a multi-method hyper-optimizer.
 """
 
 from . import sampler, space
+from .scipy_asktell import ScipyAskTell
+from .scipy_minimize import scipy_minimize
+from .scipy_sampler import HyperScipySampler
 from .sampler import cook_initial_point_generator
 from .space import Categorical, Integer, Real, Space, UnitCube
 from .trial import Trial, TrialState
+from .study import (
+    Study,
+    create_study,
+    delete_study,
+    get_all_study_summaries,
+    load_study,
+    optimizer_names,
+    register_optimizer,
+)
 
 # scikit-optimize's API (``import asktell as skopt``)
 from . import acquisition, benchmarks, callbacks, learning, utils
@@ -30,6 +42,16 @@ __all__ = [
     "Trial",
     "TrialState",
     "cook_initial_point_generator",
+    "ScipyAskTell",
+    "HyperScipySampler",
+    "scipy_minimize",
+    "Study",
+    "create_study",
+    "load_study",
+    "delete_study",
+    "get_all_study_summaries",
+    "register_optimizer",
+    "optimizer_names",
     "sampler",
     "space",
     "Optimizer",

@@ -1,0 +1,165 @@
+"""What a study storage keeps, and the operations a `Study` needs from it.
+
+A storage holds studies (name, space, optimizer settings) and their trials
+(number, state, point, value, worker, heartbeat). Every change to a trial
+takes the next *sequence number* of its study, so a process can catch up
+on what others did by reading the changes after the last one it saw, and
+asks and tells replay in the order they were committed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from ..trial import Trial, TrialState
+
+__all__ = [
+    "BaseStorage",
+    "StudyRecord",
+    "StoredTrial",
+    "DuplicatedStudyError",
+    "StudyNotFoundError",
+    "SCHEMA_VERSION",
+]
+
+#: version of the tables' layout; a database written by another layout is refused
+SCHEMA_VERSION = 1
+
+
+class DuplicatedStudyError(ValueError):
+    """A study of that name exists already."""
+
+
+class StudyNotFoundError(LookupError):
+    """No study of that name is stored."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else "study not found"
+
+
+@dataclass
+class StudyRecord:
+    """A stored study: its identity and what is needed to rebuild its optimizer."""
+
+    study_id: int
+    name: str
+    space: dict
+    optimizer: dict
+    info: dict
+    created: float
+
+
+@dataclass
+class StoredTrial:
+    """One row of the trials table.
+
+    ``ask_seq`` and ``tell_seq`` order the trial's ask and its final tell
+    among all changes of the study (``tell_seq`` is None while the
+    optimizer still waits for it); ``seq`` is the trial's latest change.
+    ``requeued`` marks a trial whose worker was lost and that waits for
+    another worker to run it again.
+    """
+
+    number: int
+    state: TrialState
+    x: list
+    params: dict
+    value: float | None = None
+    told: object = None
+    info: dict = field(default_factory=dict)
+    worker: str | None = None
+    heartbeat: float | None = None
+    started: float | None = None
+    completed: float | None = None
+    attempts: int = 1
+    requeued: bool = False
+    seq: int = 0
+    ask_seq: int = 0
+    tell_seq: int | None = None
+
+    def to_trial(self):
+        """The protocol's `Trial`, with timings and worker in ``info``."""
+        info = dict(self.info)
+        info.update(
+            worker=self.worker,
+            attempts=self.attempts,
+            datetime_start=_when(self.started),
+            datetime_complete=_when(self.completed),
+        )
+        if self.started is not None and self.completed is not None:
+            info["duration"] = self.completed - self.started
+        if self.requeued:
+            info["requeued"] = True
+        return Trial(
+            number=self.number,
+            x=list(self.x),
+            params=dict(self.params),
+            state=self.state,
+            value=self.value,
+            info=info,
+        )
+
+
+def _when(stamp):
+    if stamp is None:
+        return None
+    return datetime.fromtimestamp(stamp, tz=timezone.utc)
+
+
+def finite_or_none(value):
+    """Floats that a database column can hold: NaN and infinities become None."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+class BaseStorage:
+    """Interface of study storages; see `asktell.storage.SQLStorage` for the SQL one.
+
+    All trial-changing operations happen inside ``transaction(study_id)``,
+    which holds the study's write lock: what a process reads there and what
+    it writes form one atomic step, so two processes never take the same
+    trial number or claim the same requeued trial.
+    """
+
+    url = None
+
+    def create_study(self, name, space, optimizer, info=None):
+        """Store a new study; raise `DuplicatedStudyError` when ``name`` is taken."""
+        raise NotImplementedError
+
+    def get_study(self, name):
+        """The `StudyRecord` of ``name``; raise `StudyNotFoundError` when absent."""
+        raise NotImplementedError
+
+    def study_summaries(self):
+        """One dict per study: name, created, counts per state, best value."""
+        raise NotImplementedError
+
+    def delete_study(self, name):
+        """Remove a study and all its trials; raise `StudyNotFoundError` when absent."""
+        raise NotImplementedError
+
+    def trials(self, study_id, since_seq=-1):
+        """Trials changed after ``since_seq``, in number order."""
+        raise NotImplementedError
+
+    def heartbeat(self, study_id, worker, now):
+        """Mark the running trials of ``worker`` as alive at ``now``."""
+        raise NotImplementedError
+
+    def transaction(self, study_id):
+        """A context manager holding the study's lock, yielding a `_Transaction`."""
+        raise NotImplementedError
+
+    def release_thread(self):
+        """Close the calling thread's connection, where the storage keeps one per thread."""
+
+    def close(self):
+        """Release connections (the storage may be reopened by using it again)."""
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.url!r})"

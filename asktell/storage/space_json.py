@@ -1,0 +1,172 @@
+"""A search space to JSON and back, so that a stored study can rebuild it.
+
+The format is explicit rather than clever: one dict per dimension with its
+class, bounds, prior, base, transform and name; categories must be JSON
+values (str, int, float, bool, None) so that they come back equal and of
+the same type. Space files for the command line may also be written in
+the cotengra spec form or as ``{name: [low, high]}`` (scikit-optimize's
+conversion rules).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from ..space import Categorical, Integer, Real, Space, check_dimension
+from ..space.spec import SPEC_TYPES
+
+__all__ = [
+    "space_to_dict",
+    "space_from_dict",
+    "space_to_json",
+    "space_from_json",
+    "load_space_file",
+    "same_space",
+]
+
+FORMAT_VERSION = 1
+_CLASSES = ("Real", "Integer", "Categorical")
+
+
+def _json_category(value, where):
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    raise TypeError(
+        f"{where}: category {value!r} is not a JSON value (str, int, finite float, bool or None); "
+        "a stored study cannot keep it"
+    )
+
+
+def _number(value):
+    return int(value) if isinstance(value, int) else float(value)
+
+
+def _dimension_to_dict(dim):
+    where = f"dimension {dim.name!r}"
+    if isinstance(dim, (Real, Integer)):
+        return {
+            "type": type(dim).__name__,
+            "low": _number(dim.low),
+            "high": _number(dim.high),
+            "prior": dim.prior,
+            "base": _number(dim.base),
+            "transform": dim.transform_,
+            "name": dim.name,
+        }
+    if isinstance(dim, Categorical):
+        return {
+            "type": "Categorical",
+            "categories": [_json_category(c, where) for c in dim.categories],
+            "prior": None if dim.prior is None else [float(p) for p in dim.prior],
+            "transform": dim.transform_,
+            "name": dim.name,
+        }
+    raise TypeError(f"{where}: cannot serialize a {type(dim).__name__}")
+
+
+def space_to_dict(space):
+    """A JSON-ready dict describing ``space`` (a `Space` or dimension list)."""
+    space = space if isinstance(space, Space) else Space(space)
+    return {"version": FORMAT_VERSION, "dimensions": [_dimension_to_dict(d) for d in space]}
+
+
+def _dimension_from_dict(spec, name=None, where="space"):
+    if not isinstance(spec, dict):
+        return check_dimension(spec)
+    kind = spec.get("type")
+    if kind in SPEC_TYPES:
+        return check_dimension(dict(spec, name=spec.get("name", name)))
+    if kind not in _CLASSES:
+        raise ValueError(
+            f"{where}: 'type' must be one of {_CLASSES + SPEC_TYPES}, got {kind!r}"
+        )
+    known = {"type", "low", "high", "prior", "base", "transform", "name", "categories"}
+    unknown = sorted(set(spec) - known)
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {unknown} in {spec!r}")
+    name = spec.get("name", name)
+    transform = spec.get("transform")
+    if kind == "Categorical":
+        if "categories" not in spec:
+            raise ValueError(f"{where}: a Categorical needs 'categories', got {spec!r}")
+        return Categorical(spec["categories"], prior=spec.get("prior"), transform=transform, name=name)
+    missing = [k for k in ("low", "high") if k not in spec]
+    if missing:
+        raise ValueError(f"{where}: a {kind} needs {missing}, got {spec!r}")
+    cls = Real if kind == "Real" else Integer
+    return cls(
+        spec["low"],
+        spec["high"],
+        prior=spec.get("prior", "uniform"),
+        base=spec.get("base", 10),
+        transform=transform,
+        name=name,
+    )
+
+
+def space_from_dict(data):
+    """Rebuild a `Space` from `space_to_dict`'s output or a space file's content.
+
+    Accepts ``{"dimensions": [...]}``, a list of dimension dicts or
+    dimension-likes, or a dict ``{name: dimension}`` whose values are
+    dimension dicts, cotengra specs or ``[low, high]`` lists.
+    """
+    if isinstance(data, dict) and "dimensions" in data:
+        version = data.get("version", FORMAT_VERSION)
+        if version != FORMAT_VERSION:
+            raise ValueError(f"space format version {version!r} is not supported (expected {FORMAT_VERSION})")
+        data = data["dimensions"]
+    if isinstance(data, dict):
+        if not data:
+            raise ValueError("space: no dimensions given")
+        dims = [
+            _dimension_from_dict(spec, name=str(name), where=f"space[{name!r}]")
+            for name, spec in data.items()
+        ]
+        for (name, _), dim in zip(data.items(), dims):
+            if dim.name is None:
+                dim.name = str(name)
+        return Space(dims)
+    if isinstance(data, list):
+        return Space([_dimension_from_dict(spec, where=f"space[{i}]") for i, spec in enumerate(data)])
+    raise TypeError(f"space must be a dict or a list of dimensions, got {type(data).__name__}")
+
+
+def space_to_json(space):
+    """``space`` as a canonical JSON string."""
+    return json.dumps(space_to_dict(space), sort_keys=True, allow_nan=False)
+
+
+def space_from_json(text):
+    """Rebuild a `Space` from a JSON string (see `space_from_dict`)."""
+    return space_from_dict(json.loads(text))
+
+
+def load_space_file(path):
+    """Read a space file (JSON); errors name the file and what is wrong in it."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise ValueError(f"space file {str(path)!r} does not exist") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"space file {str(path)!r} is not valid JSON: {exc}") from None
+    try:
+        return space_from_dict(data)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"space file {str(path)!r}: {exc}") from None
+
+
+def same_space(a, b):
+    """True when two serialized spaces describe the same search (transforms aside).
+
+    Transforms are a model's choice (optimizers set them), not part of what
+    is searched, so they do not make two spaces differ.
+    """
+    def strip(d):
+        return [{k: v for k, v in dim.items() if k != "transform"} for dim in d["dimensions"]]
+
+    return strip(a) == strip(b)

@@ -1,0 +1,904 @@
+"""Durable studies: a named optimization whose every trial is stored.
+
+A `Study` couples a storage (memory, an SQLite file, PostgreSQL) with an
+optimizer of the trial protocol. Every change goes to storage first; the
+study's optimizer is then brought up to date by replaying the stored asks
+and tells in commit order (`asktell.storage.replay`). So any number of
+processes, on one machine or many, can work on one study: each one, holding
+the study's lock, catches up with what the others asked and told, then
+asks; no two are handed the same trial, and a study reopened after a crash
+continues exactly where it stopped. A trial whose worker died is failed
+and queued for the next worker to run again; a value that arrives late is
+kept.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import numbers
+import os
+import threading
+import time
+import warnings
+import weakref
+from functools import partial
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from .parallel import WorkerLost, as_evaluator, capture, resolve_n_jobs
+from .storage import (
+    DuplicatedStudyError,
+    get_storage,
+    same_space,
+    space_from_dict,
+    space_to_dict,
+)
+from .storage.replay import replay_for
+from .storage.workers import Heartbeat, worker_id, worker_lost
+from .space import Space
+from .trial import Trial, TrialState
+
+__all__ = [
+    "Study",
+    "create_study",
+    "load_study",
+    "delete_study",
+    "get_all_study_summaries",
+    "register_optimizer",
+    "optimizer_names",
+]
+
+# ------------------------------------------------------------------ optimizers
+_OPTIMIZERS = {}
+
+
+def register_optimizer(name, factory, replace=False):
+    """Make ``factory(space, random_state=seed, **kwargs)`` available by ``name``.
+
+    Studies store the name, the keyword arguments and the seed, so that
+    every process (and every resume) builds the same optimizer.
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"optimizer name must be a non-empty str, got {name!r}")
+    if not callable(factory):
+        raise TypeError(f"factory must be callable, got {factory!r}")
+    if name in _OPTIMIZERS and not replace:
+        raise ValueError(f"an optimizer named {name!r} is registered already (pass replace=True)")
+    _OPTIMIZERS[name] = factory
+
+
+def optimizer_names():
+    """Names accepted by ``optimizer=`` (and ``asktell run --optimizer``)."""
+    return sorted(_OPTIMIZERS)
+
+
+def _bayesian(base_estimator):
+    def make(space, random_state=None, **kwargs):
+        try:
+            from . import Optimizer
+        except ImportError:
+            raise ImportError(
+                "this asktell has no Bayesian Optimizer; choose another optimizer"
+            ) from None
+        return Optimizer(space, base_estimator=base_estimator, random_state=random_state, **kwargs)
+
+    make.__doc__ = f"asktell.Optimizer with base_estimator={base_estimator!r}"
+    return make
+
+
+for _name, _estimator in (
+    ("gp", "GP"),
+    ("forest", "RF"),
+    ("rf", "RF"),
+    ("et", "ET"),
+    ("gbrt", "GBRT"),
+    ("random", "dummy"),
+    ("dummy", "dummy"),
+):
+    register_optimizer(_name, _bayesian(_estimator))
+
+
+
+def _scipy(method):
+    def make(space, random_state=None, **kwargs):
+        try:
+            from . import HyperScipySampler
+        except ImportError:
+            raise ImportError("this asktell has no HyperScipySampler; choose another optimizer") from None
+        return HyperScipySampler(space, method=method, random_state=random_state, **kwargs)
+
+    make.__doc__ = f"asktell.HyperScipySampler with method={method!r}"
+    return make
+
+
+for _name, _method in (
+    ("scipy-de", "differential_evolution"),
+    ("scipy-da", "dual_annealing"),
+    ("scipy-direct", "direct"),
+    ("scipy-shgo", "shgo"),
+):
+    register_optimizer(_name, _scipy(_method))
+
+_DEFAULT_OPTIMIZER = "gp"
+
+
+def _load_object(path, what):
+    """``"package.module:attribute"`` to the object it names."""
+    module_name, _, attr = path.partition(":")
+    if not module_name or not attr:
+        raise ValueError(f"{what} {path!r} must be written module:name")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(f"{what} {path!r}: cannot import {module_name!r} ({exc})") from None
+    obj = module
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise ValueError(f"{what} {path!r}: {module_name!r} has no attribute {attr!r}") from None
+    return obj
+
+
+def _factory_for(name):
+    if name in _OPTIMIZERS:
+        return _OPTIMIZERS[name]
+    if ":" in name:
+        factory = _load_object(name, "optimizer")
+        if not callable(factory):
+            raise TypeError(f"optimizer {name!r} is not callable")
+        return factory
+    raise ValueError(
+        f"unknown optimizer {name!r}: choose one of {optimizer_names()} "
+        "or give module:factory, or an optimizer instance"
+    )
+
+
+def _seed(random_state):
+    """An int seed that can be stored (a RandomState gives one of its draws)."""
+    if random_state is None:
+        return int.from_bytes(os.urandom(4), "little") >> 1
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(random_state)
+    if isinstance(random_state, np.random.RandomState):
+        return int(check_random_state(random_state).randint(2**31 - 1))
+    raise TypeError(f"random_state must be None, an int or a RandomState, got {random_state!r}")
+
+
+def _close_optimizer(optimizer):
+    """Stop an optimizer's threads, where it has any."""
+    for method in ("stop", "close", "cleanup"):
+        fn = getattr(optimizer, method, None)
+        if callable(fn):
+            fn()
+            return
+
+
+# ------------------------------------------------------------------ values
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _jsonable(obj):
+    """``obj`` made of JSON values (numpy scalars unwrapped, other objects as repr)."""
+    try:
+        return json.loads(json.dumps(obj, default=_plain, allow_nan=False))
+    except (TypeError, ValueError):
+        if isinstance(obj, dict):
+            return {str(k): _jsonable(v) for k, v in obj.items()}
+        if isinstance(obj, (list, tuple)):
+            return [_jsonable(v) for v in obj]
+        return repr(obj)
+
+
+def _finite(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_value(value, number):
+    """``(state, value, told, error)`` for what an objective returned.
+
+    A float, or ``(value, seconds)`` for cost-aware acquisitions. NaN and
+    infinities fail the trial (the optimizer is told it failed, never a
+    number that would wreck its model).
+    """
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        v, s = (_plain(u) for u in value)
+        if isinstance(v, numbers.Real) and isinstance(s, numbers.Real) and not isinstance(v, bool):
+            if _finite(v) and _finite(s):
+                return TrialState.COMPLETE, float(v), [float(v), float(s)], None
+            return TrialState.FAIL, None, None, f"objective returned {value!r}, which is not finite"
+    value = _plain(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if _finite(value):
+            return TrialState.COMPLETE, float(value), float(value), None
+        return TrialState.FAIL, None, None, f"objective returned {value!r}, which is not finite"
+    raise TypeError(
+        f"trial {number}: the objective must return a float or (value, seconds), got {value!r}"
+    )
+
+
+# ------------------------------------------------------------------ study
+class Study:
+    """A named, stored optimization run.
+
+    Parameters
+    ----------
+    name : str or None
+        The study's name in its storage (a fresh one is made when None).
+    storage : str, `asktell.storage.BaseStorage` or None
+        ``None`` keeps the study in memory; ``"sqlite:///study.db"`` in a
+        file several processes on one machine can share;
+        ``"postgresql://user@host/db"`` for many machines (extra ``storage``).
+    space : Space, list of dimensions, or None
+        Needed to create a study; when loading one it must match the stored space.
+    optimizer : str, optimizer instance or None
+        A registered name (``"gp"``, ``"forest"``, ``"random"``, ...,
+        see `optimizer_names`), ``"module:factory"``, or an instance of an
+        `asktell.base.AskTellOptimizer` that has not been used yet. None:
+        ``"gp"`` for a new study, the stored choice for an existing one.
+    random_state : int, RandomState or None
+        Seed of the optimizer. Stored with the study: every process and
+        every resume uses it (a random one is drawn and stored when None).
+    optimizer_kwargs : dict or None
+        Keyword arguments of a named optimizer (stored; JSON values).
+    load_if_exists : bool
+        Open the study when ``name`` exists (else raise `DuplicatedStudyError`).
+    heartbeat_interval : float
+        Seconds between heartbeats of this process's running trials.
+    grace_period : float
+        A running trial whose heartbeat is older than this is considered
+        lost (on this machine a dead process is noticed at once).
+    max_retries : int
+        How many times a trial whose worker was lost is run again before
+        it fails for good.
+    """
+
+    def __init__(
+        self,
+        name=None,
+        storage=None,
+        space=None,
+        optimizer=None,
+        random_state=None,
+        *,
+        optimizer_kwargs=None,
+        load_if_exists=True,
+        heartbeat_interval=10.0,
+        grace_period=60.0,
+        max_retries=3,
+    ):
+        for param, value in (("heartbeat_interval", heartbeat_interval), ("grace_period", grace_period)):
+            if not _finite(value) or value <= 0:
+                raise ValueError(f"{param} must be a positive number, got {value!r}")
+        if grace_period <= heartbeat_interval:
+            raise ValueError(
+                f"grace_period ({grace_period!r}) must exceed heartbeat_interval ({heartbeat_interval!r}), "
+                "or live workers would be taken for lost"
+            )
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"max_retries must be a non-negative int, got {max_retries!r}")
+        if optimizer_kwargs is not None and not isinstance(optimizer_kwargs, dict):
+            raise TypeError(f"optimizer_kwargs must be a dict or None, got {optimizer_kwargs!r}")
+        if name is None:
+            name = f"study-{os.urandom(4).hex()}"
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"name must be a non-empty str, got {name!r}")
+        from .storage import BaseStorage
+
+        self.storage = get_storage(storage)
+        # a storage made here from a URL is closed with the study; a given one is the caller's
+        owned = None if isinstance(storage, BaseStorage) else self.storage
+        self.heartbeat_interval = float(heartbeat_interval)
+        self.grace_period = float(grace_period)
+        self.max_retries = max_retries
+        record = self._open(name, space, optimizer, random_state, optimizer_kwargs, load_if_exists)
+        self.name = record.name
+        self.study_id = record.study_id
+        self.space = space_from_dict(record.space)
+        self.optimizer_settings = record.optimizer
+        self.random_state = record.optimizer.get("random_state")
+        self._instance = optimizer if not isinstance(optimizer, (str, type(None))) else None
+        self._worker = worker_id()
+        self._mutex = threading.RLock()
+        self._trials = {}
+        self._seen = -1
+        self._replay = None
+        self._own = set()
+        self._stop_requested = False
+        self._optimizing = False
+        # the heartbeat and the optimizer's threads stop when the study is dropped
+        self._resources = {
+            "heartbeat": None,
+            "optimizer": None,
+            "storage": owned,
+        }
+        self._finalizer = weakref.finalize(self, _release, self._resources)
+
+    # -------------------------------------------------------------- opening
+    def _open(self, name, space, optimizer, random_state, optimizer_kwargs, load_if_exists):
+        from .storage import StudyNotFoundError
+
+        try:
+            record = self.storage.get_study(name)
+        except StudyNotFoundError:
+            record = None
+        if record is not None:
+            if not load_if_exists:
+                raise DuplicatedStudyError(
+                    f"a study named {name!r} exists already in {self.storage.url!r} "
+                    "(pass load_if_exists=True to continue it)"
+                )
+            self._check_matches(record, space, optimizer, random_state, optimizer_kwargs)
+            return record
+        if space is None:
+            raise ValueError(f"study {name!r} does not exist in {self.storage.url!r}; give a space to create it")
+        space_dict = space_to_dict(space)
+        settings = self._optimizer_settings(space_dict, optimizer, random_state, optimizer_kwargs)
+        try:
+            return self.storage.create_study(name, space_dict, settings)
+        except DuplicatedStudyError:
+            if not load_if_exists:
+                raise
+            record = self.storage.get_study(name)  # another process created it meanwhile
+            self._check_matches(record, space, optimizer, random_state, optimizer_kwargs)
+            return record
+
+    @staticmethod
+    def _optimizer_settings(space_dict, optimizer, random_state, optimizer_kwargs):
+        seed = _seed(random_state)
+        if optimizer is None:
+            optimizer = _DEFAULT_OPTIMIZER
+        if isinstance(optimizer, str):
+            _factory_for(optimizer)  # unknown names fail before anything is stored
+            kwargs = _jsonable(optimizer_kwargs or {})
+            if kwargs != (optimizer_kwargs or {}):
+                raise TypeError(f"optimizer_kwargs must hold JSON values to be stored, got {optimizer_kwargs!r}")
+            return {"name": optimizer, "kwargs": kwargs, "random_state": seed}
+        if optimizer_kwargs:
+            raise ValueError("optimizer_kwargs applies to a named optimizer, not to an instance")
+        if not all(callable(getattr(optimizer, m, None)) for m in ("ask_trial", "tell_trial", "fail_trial")):
+            raise TypeError(
+                "optimizer must be a name or an object with ask_trial/tell_trial/fail_trial "
+                f"(asktell.base.AskTellOptimizer), got {optimizer!r}"
+            )
+        searched = getattr(optimizer, "space", None)
+        if isinstance(searched, Space) and searched.bounds != space_from_dict(space_dict).bounds:
+            raise ValueError(
+                f"the optimizer searches {searched!r}, not the study's space {space_from_dict(space_dict)!r}"
+            )
+        cls = type(optimizer)
+        return {
+            "class": f"{cls.__module__}:{cls.__qualname__}",
+            "random_state": getattr(optimizer, "random_state", None)
+            if isinstance(getattr(optimizer, "random_state", None), int)
+            else None,
+        }
+
+    def _check_matches(self, record, space, optimizer, random_state, optimizer_kwargs):
+        where = f"study {record.name!r} in {self.storage.url!r}"
+        if space is not None and not same_space(space_to_dict(space), record.space):
+            stored = space_from_dict(record.space)
+            raise ValueError(f"{where} was created with another space: stored {stored!r}, given {space!r}")
+        stored = record.optimizer
+        if isinstance(optimizer, str) and stored.get("name") != optimizer:
+            was = stored.get("name") or stored.get("class")
+            raise ValueError(f"{where} was created with optimizer {was!r}, not {optimizer!r}")
+        if optimizer is None and "name" not in stored:
+            raise ValueError(
+                f"{where} was created with an optimizer instance of {stored.get('class')}; "
+                "pass a fresh one as optimizer= to open it"
+            )
+        if optimizer is not None and not isinstance(optimizer, str):
+            cls = type(optimizer)
+            if stored.get("class") != f"{cls.__module__}:{cls.__qualname__}":
+                was = stored.get("name") or stored.get("class")
+                raise ValueError(f"{where} was created with optimizer {was!r}, not a {cls.__qualname__}")
+        if optimizer_kwargs is not None and "name" in stored and _jsonable(optimizer_kwargs) != stored["kwargs"]:
+            raise ValueError(f"{where} was created with optimizer_kwargs {stored['kwargs']!r}, not {optimizer_kwargs!r}")
+        if random_state is not None and stored.get("random_state") is not None:
+            if isinstance(random_state, numbers.Integral) and int(random_state) != stored["random_state"]:
+                raise ValueError(
+                    f"{where} was created with random_state={stored['random_state']}, not {random_state}"
+                )
+
+    # -------------------------------------------------------------- optimizer
+    def _new_optimizer(self):
+        settings = self.optimizer_settings
+        if "name" in settings:
+            factory = _factory_for(settings["name"])
+            space = space_from_dict(space_to_dict(self.space))  # a copy: optimizers may set transforms
+            return factory(space, random_state=settings["random_state"], **settings["kwargs"])
+        instance, self._instance = self._instance, None
+        if instance is None:
+            raise RuntimeError(
+                f"study {self.name!r} needs a fresh optimizer to rebuild its state, and was given "
+                "an instance that is already used; open the study again with a new instance"
+            )
+        if list(getattr(instance, "trials", []) or []):
+            raise ValueError("optimizer must be a fresh instance (it has trials already); the study replays its own")
+        return instance
+
+    def _drop_replay(self):
+        replay, self._replay = self._replay, None
+        self._resources["optimizer"] = None
+        if replay is not None:
+            _close_optimizer(replay.optimizer)
+
+    @property
+    def optimizer(self):
+        """The optimizer, brought up to date with every trial stored."""
+        with self._mutex, self.storage.transaction(self.study_id) as txn:
+            self._sync(txn)
+            return self._replay.optimizer
+
+    # -------------------------------------------------------------- syncing
+    def _absorb(self, stored):
+        for t in stored:
+            self._trials[t.number] = t
+            self._seen = max(self._seen, t.seq)
+
+    def _sync(self, txn):
+        """Catch up with storage: cache every changed trial, replay into the optimizer."""
+        self._absorb(txn.trials(self._seen))
+        try:
+            if self._replay is None:
+                self._replay = replay_for(self._new_optimizer())
+                self._resources["optimizer"] = self._replay.optimizer
+            seq = self._replay.seq
+            self._replay.apply(
+                [t for t in self._trials.values() if t.ask_seq > seq or (t.tell_seq or -1) > seq]
+            )
+        except BaseException:
+            self._drop_replay()
+            raise
+
+    def _refresh(self):
+        self._absorb(self.storage.trials(self.study_id, self._seen))
+
+    def _recover(self, txn, now):
+        """Fail and requeue the running trials whose worker is lost; return how many."""
+        lost = 0
+        for number, worker, heartbeat in txn.running():
+            if worker == self._worker and number in self._own:
+                continue
+            reason = worker_lost(worker, heartbeat, now, self.grace_period)
+            if reason is not None:
+                self._lose(txn, number, reason, now)
+                lost += 1
+        return lost
+
+    def _lose(self, txn, number, reason, now, started=True):
+        stored = txn.get(number)
+        if not started:
+            txn.requeue(number, reason, now, started=False)
+        elif stored.attempts > self.max_retries:
+            info = dict(stored.info, error=f"{reason}; given up after {stored.attempts} attempts")
+            txn.finish(number, TrialState.FAIL, None, None, info, now)
+        else:
+            txn.requeue(number, reason, now)
+
+    # -------------------------------------------------------------- heartbeat
+    def _beat(self):
+        """Run the heartbeat while this object has trials running (or `optimize` runs)."""
+        if (self._own or self._optimizing) and self._resources["heartbeat"] is None:
+            beat = partial(_beat, self.storage, self.study_id, self._worker)
+            self._resources["heartbeat"] = Heartbeat(
+                beat, self.heartbeat_interval, on_exit=self.storage.release_thread
+            )
+        elif not (self._own or self._optimizing) and self._resources["heartbeat"] is not None:
+            heartbeat, self._resources["heartbeat"] = self._resources["heartbeat"], None
+            heartbeat.stop()
+
+    # -------------------------------------------------------------- ask / tell
+    def ask(self):
+        """The next trial to evaluate, recorded RUNNING before it is returned.
+
+        A trial queued for another run (its worker was lost) is handed out
+        before the optimizer is asked for a new point.
+        """
+        with self._mutex:
+            now = time.time()
+            asked = False
+            try:
+                with self.storage.transaction(self.study_id) as txn:
+                    before = self._seen
+                    self._sync(txn)
+                    if self._recover(txn, now):
+                        self._sync(txn)  # a trial given up is told failed before anything is asked
+                    queued = txn.requeued()
+                    if queued:
+                        stored = txn.claim(queued[0], self._worker, now)
+                    else:
+                        asked = True
+                        trial = self._replay.ask()
+                        x = [_plain(v) for v in trial.x]
+                        stored = txn.add(
+                            trial.number, x, self.space.to_params(x), self._worker, now, _jsonable(trial.info)
+                        )
+                        self._replay.seq = stored.ask_seq
+                    self._absorb(txn.trials(before))
+            except BaseException:
+                if asked:  # the optimizer is ahead of what was stored: rebuild it
+                    self._drop_replay()
+                raise
+            self._own.add(stored.number)
+            self._beat()
+            return stored.to_trial()
+
+    def tell(self, trial, value=None, *, error=None):
+        """Record the result of ``trial`` (a `Trial` or its number).
+
+        ``value``: a float, or ``(value, seconds)``; the trial becomes
+        COMPLETE (FAIL when the value is NaN or infinite). ``error``: text or
+        an exception; the trial becomes FAIL with that text. Returns the
+        finished `Trial`.
+        """
+        number = trial.number if isinstance(trial, Trial) else trial
+        if isinstance(number, bool) or not isinstance(number, numbers.Integral):
+            raise TypeError(f"trial must be a Trial or a trial number, got {trial!r}")
+        return self._finish(int(number), value, error)
+
+    def fail(self, trial, error=None):
+        """Record that evaluating ``trial`` failed (shorthand for ``tell(trial, error=...)``)."""
+        return self.tell(trial, error=error if error is not None else "failed")
+
+    def _finish(self, number, value, error, late_ok=False, seconds=None):
+        if error is not None:
+            if isinstance(error, BaseException):
+                error = f"{type(error).__name__}: {error}"
+            state, fvalue, told, error = TrialState.FAIL, None, None, str(error)
+        elif value is None:
+            raise ValueError("tell needs a value or an error")
+        else:
+            state, fvalue, told, error = _check_value(value, number)
+        with self._mutex:
+            now = time.time()
+            with self.storage.transaction(self.study_id) as txn:
+                before = self._seen
+                self._sync(txn)
+                stored = txn.get(number)
+                info = dict(stored.info)
+                if seconds is not None:
+                    info["eval_seconds"] = seconds
+                if stored.tell_seq is not None:
+                    if not late_ok:
+                        raise ValueError(
+                            f"trial {number} of study {self.name!r} is already finished ({stored.state})"
+                        )
+                    # a lost worker's value arriving after a rerun: kept beside the first one
+                    info.setdefault("late_results", []).append(
+                        {"value": fvalue, "error": error, "worker": self._worker, "at": now}
+                    )
+                    txn.set_info(number, info)
+                else:
+                    if error is not None:
+                        info["error"] = error
+                    else:
+                        info.pop("error", None)
+                    txn.finish(number, state, fvalue, told, info, now)
+                self._sync(txn)
+                self._absorb(txn.trials(before))
+            self._own.discard(number)
+            self._beat()
+            if error is not None and state is TrialState.FAIL and value is not None:
+                warnings.warn(f"trial {number} failed: {error}", RuntimeWarning, stacklevel=3)
+            return self._trials[number].to_trial()
+
+    def _release_trial(self, number, reason, started=True):
+        """Our evaluation of ``number`` was lost or interrupted: queue it to run again."""
+        with self._mutex:
+            now = time.time()
+            with self.storage.transaction(self.study_id) as txn:
+                before = self._seen
+                stored = txn.get(number)
+                if stored.state is TrialState.RUNNING and stored.worker == self._worker:
+                    self._lose(txn, number, reason, now, started)
+                self._absorb(txn.trials(before))
+            self._own.discard(number)
+            self._beat()
+
+    # -------------------------------------------------------------- optimize
+    def stop(self):
+        """Ask a running `optimize` to start no new trial (call it from a callback)."""
+        self._stop_requested = True
+
+    def optimize(
+        self,
+        func,
+        n_trials=None,
+        timeout=None,
+        n_jobs=None,
+        executor=None,
+        callbacks=None,
+        progress=False,
+        catch=(),
+    ):
+        """Evaluate ``func`` on trials asked from the study, until a budget is spent.
+
+        Parameters
+        ----------
+        func : callable
+            ``func(x)`` with ``x`` the point as a list (as in `gp_minimize`;
+            see `use_named_args` for keyword arguments), returning a float
+            or ``(value, seconds)``.
+        n_trials : int or None
+            Trials this call finishes (others' trials do not count).
+        timeout : float or None
+            Seconds after which no new trial starts; running ones finish.
+        n_jobs : int or None
+            Trials in flight at once. Default: 1 without an executor, the
+            executor's worker count with one. Without an executor and
+            ``n_jobs > 1``, a thread pool is started (and stopped).
+        executor : concurrent.futures.Executor, dask.distributed.Client or None
+            Where evaluations run. A worker lost mid-trial (a killed process,
+            a Dask worker gone) queues that trial to run again.
+        callbacks : list of callables or None
+            ``callback(study, trial)`` after each finished trial; returning
+            True stops the run (as does `Study.stop`).
+        progress : bool
+            Show a tqdm bar (extra ``progress``).
+        catch : tuple of exception types
+            Objective errors of these types fail the trial and the run goes
+            on; other errors fail the trial and are raised.
+
+        Returns
+        -------
+        Study
+            ``self``.
+        """
+        if not callable(func):
+            raise TypeError(f"func must be callable, got {func!r}")
+        if n_trials is not None and (isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 0):
+            raise ValueError(f"n_trials must be a non-negative int or None, got {n_trials!r}")
+        if timeout is not None and (not _finite(timeout) or timeout <= 0):
+            raise ValueError(f"timeout must be a positive number or None, got {timeout!r}")
+        callbacks = list(callbacks or [])
+        for cb in callbacks:
+            if not callable(cb):
+                raise TypeError(f"callbacks must be callables, got {cb!r}")
+        if isinstance(catch, type):
+            catch = (catch,)
+        catch = tuple(catch)
+        if not all(isinstance(c, type) and issubclass(c, BaseException) for c in catch):
+            raise TypeError(f"catch must be exception types, got {catch!r}")
+        if n_jobs is not None:
+            n_jobs = resolve_n_jobs(n_jobs)
+        evaluator = as_evaluator(executor, n_jobs if executor is None and n_jobs else 1)
+        width = n_jobs or (evaluator.n_workers if executor is not None else 1)
+        bar = None
+        if progress:
+            from .progress import ProgressBar
+
+            bar = ProgressBar(total=n_trials, timeout=timeout, desc=self.name)
+        self._stop_requested = False
+        deadline = None if timeout is None else time.monotonic() + timeout
+        in_flight = {}
+        started = 0
+        self._optimizing = True  # one heartbeat thread for the whole run
+        try:
+            while True:
+                while (
+                    len(in_flight) < width
+                    and not self._stop_requested
+                    and (n_trials is None or started < n_trials)
+                    and (deadline is None or time.monotonic() < deadline)
+                ):
+                    trial = self.ask()
+                    started += 1
+                    try:
+                        in_flight[evaluator.submit(capture, func, trial.x)] = trial
+                    except BaseException:
+                        self._release_trial(trial.number, "could not be handed to the executor", started=False)
+                        raise
+                if not in_flight:
+                    break
+                for handle in evaluator.wait(list(in_flight)):
+                    trial = in_flight.pop(handle)
+                    try:
+                        outcome = evaluator.result(handle)
+                    except WorkerLost as exc:
+                        self._release_trial(trial.number, f"worker lost during evaluation: {exc}")
+                        started -= 1  # its rerun counts instead
+                        continue
+                    finished = self._tell_outcome(trial, outcome, catch)
+                    if bar is not None:
+                        bar.update(finished.value)
+                    for cb in callbacks:
+                        if cb(self, finished) is True:
+                            self._stop_requested = True
+        except BaseException:
+            evaluator.cancel(list(in_flight))
+            for trial in in_flight.values():
+                self._release_trial(trial.number, "interrupted before its result came")
+            raise
+        finally:
+            self._optimizing = False
+            self._beat()
+            evaluator.close()
+            if bar is not None:
+                bar.close()
+        return self
+
+    def _tell_outcome(self, trial, outcome, catch):
+        if outcome.ok:
+            try:
+                return self._finish(trial.number, outcome.value, None, late_ok=True, seconds=outcome.seconds)
+            except TypeError as exc:
+                self._finish(trial.number, None, str(exc), late_ok=True, seconds=outcome.seconds)
+                if isinstance(exc, catch):
+                    return self._trials[trial.number].to_trial()
+                raise
+        exc = outcome.value
+        finished = self._finish(trial.number, None, outcome.error, late_ok=True, seconds=outcome.seconds)
+        if isinstance(exc, catch):
+            return finished
+        raise exc
+
+    # -------------------------------------------------------------- results
+    @property
+    def trials(self):
+        """Every trial of the study (all workers'), in number order."""
+        with self._mutex:
+            self._refresh()
+            return [self._trials[n].to_trial() for n in sorted(self._trials)]
+
+    def _complete(self):
+        return [t for t in self.trials if t.state is TrialState.COMPLETE]
+
+    @property
+    def best_trial(self):
+        """The COMPLETE trial with the lowest value (the first one among ties)."""
+        complete = self._complete()
+        if not complete:
+            raise ValueError(f"study {self.name!r} has no complete trial yet")
+        return min(complete, key=lambda t: (t.value, t.number))
+
+    @property
+    def best_value(self):
+        return self.best_trial.value
+
+    @property
+    def best_params(self):
+        return dict(self.best_trial.params)
+
+    def trials_records(self):
+        """One flat dict per trial (number, state, value, params, timings, worker, error)."""
+        rows = []
+        for t in self.trials:
+            row = {"number": t.number, "state": str(t.state), "value": t.value}
+            row.update({f"params_{k}": v for k, v in t.params.items()})
+            for key in ("datetime_start", "datetime_complete"):
+                stamp = t.info.get(key)
+                row[key] = None if stamp is None else stamp.isoformat()
+            row["duration"] = t.info.get("duration")
+            row["worker"] = t.info.get("worker")
+            row["attempts"] = t.info.get("attempts")
+            row["error"] = t.info.get("error")
+            rows.append(row)
+        return rows
+
+    def trials_dataframe(self):
+        """The trials as a pandas DataFrame (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("trials_dataframe needs pandas: pip install pandas") from None
+        frame = pd.DataFrame(self.trials_records())
+        for key in ("datetime_start", "datetime_complete"):
+            if key in frame:
+                frame[key] = pd.to_datetime(frame[key])
+        return frame
+
+    def result(self):
+        """The study as the `OptimizeResult` `gp_minimize` returns (complete trials)."""
+        try:
+            from . import OptimizeResult
+        except ImportError:
+            from scipy.optimize import OptimizeResult
+        complete = self._complete()
+        if not complete:
+            raise ValueError(f"study {self.name!r} has no complete trial yet")
+        best = min(complete, key=lambda t: (t.value, t.number))
+        models = list(getattr(self._replay.optimizer, "models", []) or []) if self._replay else []
+        return OptimizeResult(
+            x=list(best.x),
+            fun=best.value,
+            func_vals=np.array([t.value for t in complete]),
+            x_iters=[list(t.x) for t in complete],
+            models=models,
+            space=space_from_dict(space_to_dict(self.space)),
+            random_state=self.random_state,
+            specs={
+                "args": {"study": self.name, "storage": self.storage.url, "optimizer": self.optimizer_settings},
+                "function": "Study.optimize",
+            },
+            trials=self.trials,
+        )
+
+    # -------------------------------------------------------------- lifetime
+    def close(self):
+        """Stop this object's heartbeat and optimizer threads and close the storage
+        it opened from a URL (the stored study stays)."""
+        for number in sorted(self._own):
+            self._release_trial(number, "its study was closed before the result came")
+        self._drop_replay()
+        self._finalizer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return f"Study(name={self.name!r}, storage={self.storage.url!r})"
+
+
+def _beat(storage, study_id, worker):
+    storage.heartbeat(study_id, worker, time.time())
+
+
+def _release(resources):
+    heartbeat = resources.get("heartbeat")
+    if heartbeat is not None:
+        heartbeat.stop()
+    optimizer = resources.get("optimizer")
+    if optimizer is not None:
+        _close_optimizer(optimizer)
+    storage = resources.get("storage")
+    if storage is not None:
+        storage.close()
+
+
+# ------------------------------------------------------------------ functions
+def create_study(
+    name=None,
+    storage=None,
+    space=None,
+    optimizer=None,
+    random_state=None,
+    *,
+    load_if_exists=False,
+    **kwargs,
+):
+    """Create a stored study (see `Study` for the parameters).
+
+    Raises `DuplicatedStudyError` when ``name`` exists, unless
+    ``load_if_exists``, in which case the stored study is opened after
+    checking that ``space`` and ``optimizer`` match it.
+    """
+    return Study(name, storage, space, optimizer, random_state, load_if_exists=load_if_exists, **kwargs)
+
+
+def load_study(name, storage, optimizer=None, **kwargs):
+    """Open an existing study; its optimizer is rebuilt from the stored settings."""
+    from .storage import BaseStorage
+
+    given = storage
+    storage = get_storage(storage)
+    try:
+        storage.get_study(name)  # StudyNotFoundError naming the study and the URL
+    except BaseException:
+        if storage is not given:
+            storage.close()
+        raise
+    study = Study(name, storage, None, optimizer, **kwargs)
+    if not isinstance(given, BaseStorage):  # the study owns what was made from a URL
+        study._resources["storage"] = storage
+    return study
+
+
+def delete_study(name, storage):
+    """Remove a study and its trials from ``storage``."""
+    get_storage(storage).delete_study(name)
+
+
+def get_all_study_summaries(storage):
+    """One dict per stored study: name, created, counts per state, best value."""
+    return get_storage(storage).study_summaries()
