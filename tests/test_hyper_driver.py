@@ -287,3 +287,13 @@ def test_bad_objective_and_options():
         HyperOptimizer(SPACE, optlib="random").run(42)
     with pytest.raises(TypeError, match="unknown options \\['depth'\\]"):
         HyperOptimizer(SPACE, optlib="random", depth=3).run(quadratic)
+
+
+def test_scipy_threads_stop_after_an_objective_error(no_thread_leak):
+    opt = HyperOptimizer(SPACE, optlib="scipy", max_trials=20, random_state=0)
+    with pytest.raises(RuntimeError, match="boom 6"):
+        opt.run(_failing_on({6}))
+    assert opt.trials[6].state is TrialState.FAIL
+    # and a full run leaves nothing behind either
+    best = HyperOptimizer(SPACE, optlib="scipy", max_trials=30, random_state=0).run(quadratic)
+    assert best.score < 1.0

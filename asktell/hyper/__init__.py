@@ -22,6 +22,7 @@ from .optlib import (
     register_optlib,
 )
 from .random_search import RandomOptLib
+from .scipy_global import ScipyOptLib
 from .selector import LCBSelector
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "LCBSelector",
     "RandomOptLib",
     "BayesOptLib",
+    "ScipyOptLib",
     "CMAESOptLib",
     "register_optlib",
     "get_optlib",
