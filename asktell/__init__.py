@@ -27,6 +27,10 @@ from .minimize import base_minimize, dummy_minimize, forest_minimize, gbrt_minim
 from .optimizer import Optimizer
 from .utils import dump, expected_minimum, expected_minimum_random_sampling, load
 
+# the multi-method hyper-optimizer
+from . import hyper
+from .hyper import HyperOptimizer, LCBSelector
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -65,4 +69,7 @@ __all__ = [
     "callbacks",
     "learning",
     "utils",
+    "hyper",
+    "HyperOptimizer",
+    "LCBSelector",
 ]

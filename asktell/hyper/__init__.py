@@ -1,0 +1,45 @@
+"""The multi-method hyper-optimizer: choose a method *and* its parameters.
+
+An optlib (`HyperOptLib`, cotengra's interface) proposes settings
+``{"method", "params"}``; asktell's optlibs pick the method with an
+`LCBSelector` and its parameters with one optimizer per method:
+``"bayes"``, ``"scipy"``, ``"cmaes"`` (extra ``cmaes``) and ``"random"``.
+`HyperOptimizer` drives any of them over any executor.
+"""
+
+from .bayes import BayesOptLib
+from .cma_es import CMAESOptLib
+from .driver import HyperBest, HyperOptimizer
+from .optlib import (
+    CubeSampler,
+    HyperOptLib,
+    MethodSampler,
+    PerMethodOptLib,
+    get_optlib,
+    list_optlibs,
+    make_optlib,
+    method_spaces,
+    register_optlib,
+)
+from .random_search import RandomOptLib
+from .scipy_global import ScipyOptLib
+from .selector import LCBSelector
+
+__all__ = [
+    "HyperOptimizer",
+    "HyperBest",
+    "HyperOptLib",
+    "PerMethodOptLib",
+    "MethodSampler",
+    "CubeSampler",
+    "LCBSelector",
+    "RandomOptLib",
+    "BayesOptLib",
+    "ScipyOptLib",
+    "CMAESOptLib",
+    "register_optlib",
+    "get_optlib",
+    "list_optlibs",
+    "make_optlib",
+    "method_spaces",
+]

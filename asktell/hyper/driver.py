@@ -1,0 +1,391 @@
+"""`HyperOptimizer`: the loop that asks an optlib, evaluates and reports.
+
+The driver knows nothing of how the optlib decides and the optlib nothing
+of how evaluation is done: trials go to any `concurrent.futures.Executor`
+(or run inline), up to ``pre_dispatch`` of them in flight.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+import os
+import time
+import warnings
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from ..trial import Trial, TrialState
+from .optlib import make_optlib, method_spaces
+
+__all__ = ["HyperOptimizer", "HyperBest"]
+
+_ON_TRIAL_ERROR = ("raise", "warn", "ignore")
+
+
+class HyperBest(NamedTuple):
+    """The best trial so far: its method, parameters and score."""
+
+    method: str
+    params: dict
+    score: float
+
+
+class _Evaluation:
+    """Calls ``objective(method, **params)`` and times it (picklable for process pools)."""
+
+    def __init__(self, objective):
+        self.objective = objective
+
+    def __call__(self, method, params):
+        start = time.perf_counter()
+        value = self.objective(method, **params)
+        return value, time.perf_counter() - start
+
+
+class _InlineExecutor(Executor):
+    """Runs each call at submission, in the calling thread."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = Future()
+        try:
+            result = fn(*args, **kwargs)
+        except Exception as exc:
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
+        return future
+
+
+def _check_positive(name, value, integral):
+    kind = numbers.Integral if integral else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
+        what = "a positive integer" if integral else "a positive number"
+        raise ValueError(f"{name} must be {what} or None, got {value!r}")
+
+
+class HyperOptimizer:
+    """Search over methods and their parameters at once.
+
+    Parameters
+    ----------
+    methods : sequence of str or dict
+        The method names, or the method space ``{method: space}`` itself.
+    space : dict or None
+        ``{method: space}``: each a `Space`, a dict of dimension-likes
+        (cotengra spec dicts included) or a list; ``{}`` for a method
+        without parameters.
+    optlib : str, HyperOptLib class or instance
+        The strategy (``"bayes"``, ``"scipy"``, ``"cmaes"``, ``"random"``,
+        or any name given to `register_optlib`).
+    max_trials : int or None
+        Trials per `run` (None: until ``max_time``).
+    max_time : float or None
+        Seconds per `run`: no trial is started after it; trials already
+        running are waited for.
+    n_jobs : int
+        Threads evaluating trials (-1: one per CPU); 1 evaluates inline.
+        For objectives that hold the GIL pass a process pool as ``executor``.
+    executor : concurrent.futures.Executor or None
+        Evaluate trials there instead (it is not shut down).
+    pre_dispatch : int or None
+        Trials kept in flight (None: workers + 1, or 1 inline).
+    on_trial_error : {"raise", "warn", "ignore"}
+        What an exception in the objective does: stop the run and re-raise
+        it (the trial is recorded as failed first), or record the failed
+        trial, warn or not, and go on. A NaN or infinite score always
+        fails the trial without stopping the run.
+    random_state : int, RandomState or None
+        Seeds the optlib: a serial run with the same seed makes the same trials.
+    **optlib_opts
+        Options of the optlib's ``setup``.
+
+    Attributes
+    ----------
+    trials : list of Trial
+        Every trial, in number order: ``info`` holds ``method``,
+        ``duration`` (seconds), ``error`` for a failed trial, and the extra
+        fields of a dict result.
+    optlib_ : HyperOptLib
+        The optlib of the last `run` (cleaned up).
+    """
+
+    def __init__(
+        self,
+        methods,
+        space=None,
+        optlib="bayes",
+        max_trials=100,
+        max_time=None,
+        n_jobs=1,
+        executor=None,
+        pre_dispatch=None,
+        on_trial_error="raise",
+        random_state=None,
+        **optlib_opts,
+    ):
+        self.method_spaces = method_spaces(methods, space)
+        self.methods = list(self.method_spaces)
+        self.optlib = optlib
+        if max_trials is not None:
+            _check_positive("max_trials", max_trials, integral=True)
+        if max_time is not None:
+            _check_positive("max_time", max_time, integral=False)
+        if max_trials is None and max_time is None:
+            raise ValueError("set max_trials or max_time (or both); both are None")
+        self.max_trials = max_trials
+        self.max_time = max_time
+        if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or not (
+            n_jobs >= 1 or n_jobs == -1
+        ):
+            raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
+        if executor is not None and not callable(getattr(executor, "submit", None)):
+            raise TypeError(f"executor must be a concurrent.futures.Executor, got {executor!r}")
+        if executor is not None and n_jobs != 1:
+            raise ValueError("give either n_jobs or executor, not both")
+        self.n_jobs = int(n_jobs)
+        self.executor = executor
+        if pre_dispatch is not None:
+            _check_positive("pre_dispatch", pre_dispatch, integral=True)
+        self._pre_dispatch = pre_dispatch
+        if on_trial_error not in _ON_TRIAL_ERROR:
+            raise ValueError(f"on_trial_error must be one of {_ON_TRIAL_ERROR}, got {on_trial_error!r}")
+        self.on_trial_error = on_trial_error
+        self.random_state = random_state
+        self.optlib_opts = optlib_opts
+        self._rng = check_random_state(random_state)
+        self.trials = []
+        self.optlib_ = None
+
+    # ------------------------------------------------------------ sizes
+    @property
+    def n_workers(self):
+        """How many trials can be evaluated at once."""
+        if self.executor is not None:
+            return int(getattr(self.executor, "_max_workers", None) or os.cpu_count() or 1)
+        return (os.cpu_count() or 1) if self.n_jobs == -1 else self.n_jobs
+
+    @property
+    def pre_dispatch(self):
+        """How many trials are kept in flight."""
+        if self._pre_dispatch is not None:
+            return int(self._pre_dispatch)
+        if self.executor is None and self.n_jobs == 1:
+            return 1
+        return self.n_workers + 1
+
+    # ------------------------------------------------------------ results
+    @property
+    def best(self):
+        """`HyperBest` of the lowest-scoring complete trial (None before any)."""
+        done = [t for t in self.trials if t.state is TrialState.COMPLETE]
+        if not done:
+            return None
+        trial = min(done, key=lambda t: t.value)
+        return HyperBest(trial.info["method"], dict(trial.params), trial.value)
+
+    def trials_dataframe(self):
+        """The trials as a ``pandas.DataFrame`` (needs pandas), one row each.
+
+        Columns: ``number``, ``method``, ``state``, ``score``, ``duration``,
+        ``error``, ``params_<name>`` for every parameter of any method
+        (missing where the trial's method lacks it), then extra fields.
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError("trials_dataframe needs pandas: pip install pandas") from exc
+        rows = []
+        for t in self.trials:
+            row = {
+                "number": t.number,
+                "method": t.info.get("method"),
+                "state": str(t.state),
+                "score": t.value,
+                "duration": t.info.get("duration"),
+                "error": t.info.get("error"),
+            }
+            row.update({f"params_{k}": v for k, v in t.params.items()})
+            row.update({k: v for k, v in t.info.items() if k not in ("method", "duration", "error")})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    # ------------------------------------------------------------ the loop
+    def run(self, objective):
+        """Run up to ``max_trials`` trials (or ``max_time`` seconds) of ``objective``.
+
+        ``objective(method, **params)`` returns the score (lower is
+        better), or a dict with a ``"score"`` key whose other fields are
+        kept in the trial's ``info``. Each call of `run` starts a fresh
+        optlib and adds its trials to `trials`.
+
+        Returns
+        -------
+        HyperBest
+            The best trial over all runs so far (None if every trial failed).
+        """
+        if not callable(objective):
+            raise TypeError(f"objective must be callable, got {objective!r}")
+        executor, own_executor = self._make_executor()
+        pending, optlib = {}, None
+        try:
+            optlib = self._make_optlib()
+            self.optlib_ = optlib
+            self._loop(_Evaluation(objective), optlib, executor, pending)
+        finally:
+            try:
+                if optlib is not None:
+                    self._settle(pending, optlib)
+            finally:
+                try:
+                    if optlib is not None:
+                        optlib.cleanup()
+                finally:
+                    if own_executor:
+                        executor.shutdown(wait=True)
+        return self.best
+
+    def _make_executor(self):
+        if self.executor is not None:
+            return self.executor, False
+        if self.n_workers == 1:
+            return _InlineExecutor(), False
+        return ThreadPoolExecutor(self.n_workers, thread_name_prefix="asktell-hyper"), True
+
+    def _make_optlib(self):
+        opts = dict(self.optlib_opts)
+        seed = int(self._rng.randint(2**31 - 1))
+        if _accepts(self.optlib, "random_state"):
+            opts.setdefault("random_state", seed)
+        space = {m: (s if s is not None else {}) for m, s in self.method_spaces.items()}
+        return make_optlib(self.optlib, self.methods, space, optimizer=self, **opts)
+
+    def _may_ask(self, asked, start):
+        if self.max_trials is not None and asked >= self.max_trials:
+            return False
+        return self.max_time is None or time.monotonic() - start < self.max_time
+
+    def _loop(self, evaluation, optlib, executor, pending):
+        start, asked = time.monotonic(), 0
+        while True:
+            while len(pending) < self.pre_dispatch and self._may_ask(asked, start):
+                setting = optlib.get_setting()
+                trial = self._new_trial(setting)
+                asked += 1
+                submitted = time.perf_counter()
+                try:
+                    future = executor.submit(evaluation, setting["method"], dict(setting["params"]))
+                except BaseException as exc:  # a broken pool, or Ctrl-C in an inline trial
+                    self._fail(trial, f"{type(exc).__name__}: {exc}", time.perf_counter() - submitted)
+                    optlib.report_result(setting, trial, math.inf)
+                    raise
+                pending[future] = (trial, setting, submitted)
+            if not pending:
+                return
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: pending[f][0].number):
+                trial, setting, submitted = pending.pop(future)
+                self._record(future, trial, setting, submitted, optlib, may_raise=True)
+
+    def _settle(self, pending, optlib):
+        """After the loop (or an error): cancel what has not started, record what finishes."""
+        for future in pending:
+            future.cancel()
+        wait(list(pending))
+        for future, (trial, setting, submitted) in sorted(pending.items(), key=lambda kv: kv[1][0].number):
+            if future.cancelled():
+                self._fail(trial, "cancelled before it started", None)
+            else:
+                self._record(future, trial, setting, submitted, optlib, may_raise=False)
+        pending.clear()
+
+    def _new_trial(self, setting):
+        params = dict(setting["params"])
+        trial = Trial(
+            number=len(self.trials),
+            x=list(params.values()),
+            params=params,
+            info={"method": setting["method"]},
+        )
+        self.trials.append(trial)
+        return trial
+
+    def _record(self, future, trial, setting, submitted, optlib, may_raise):
+        try:
+            value, duration = future.result()
+            score, extras = _parse_result(value)
+        except Exception as exc:
+            self._fail(trial, f"{type(exc).__name__}: {exc}", time.perf_counter() - submitted)
+            optlib.report_result(setting, trial, math.inf)
+            if self.on_trial_error == "raise" and may_raise:
+                raise
+            if self.on_trial_error == "warn":
+                warnings.warn(
+                    f"trial {trial.number} ({trial.info['method']}) failed: {exc!r}; "
+                    "on_trial_error='raise' stops the run, 'ignore' silences this",
+                    RuntimeWarning,
+                    stacklevel=4,
+                )
+            return
+        trial.info["duration"] = duration
+        trial.info.update(extras)
+        if not math.isfinite(score):
+            self._fail(trial, f"the objective returned a non-finite score {score!r}", duration)
+            optlib.report_result(setting, trial, math.inf)
+            if self.on_trial_error != "ignore":
+                warnings.warn(
+                    f"trial {trial.number} ({trial.info['method']}) scored {score!r}; "
+                    "recorded as failed",
+                    RuntimeWarning,
+                    stacklevel=4,
+                )
+            return
+        trial.value = score
+        trial.state = TrialState.COMPLETE
+        optlib.report_result(setting, trial, score)
+
+    @staticmethod
+    def _fail(trial, error, duration):
+        trial.state = TrialState.FAIL
+        trial.info["error"] = error
+        if duration is not None:
+            trial.info.setdefault("duration", duration)
+
+    def __repr__(self):
+        return (
+            f"HyperOptimizer(methods={self.methods!r}, optlib={self.optlib!r}, "
+            f"max_trials={self.max_trials!r}, max_time={self.max_time!r}, "
+            f"n_jobs={self.n_jobs!r}, trials={len(self.trials)})"
+        )
+
+
+def _parse_result(value):
+    """``(score, extras)`` from a float or a dict with a ``"score"`` key."""
+    if isinstance(value, dict):
+        if "score" not in value:
+            raise TypeError(f"an objective returning a dict must include 'score', got keys {sorted(value)}")
+        extras = {k: _plain(v) for k, v in value.items() if k != "score"}
+        value = value["score"]
+    else:
+        extras = {}
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.generic)):
+        raise TypeError(f"the objective must return a number or a dict with 'score', got {value!r}")
+    return float(value), extras
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _accepts(optlib, name):
+    """Whether the optlib's ``setup`` takes the keyword ``name``."""
+    if isinstance(optlib, str):
+        from .optlib import get_optlib
+
+        optlib = get_optlib(optlib)[0]
+    params = inspect.signature(optlib.setup).parameters.values()
+    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in params)

@@ -1,0 +1,366 @@
+"""Optlibs: the pluggable strategies of the multi-method hyper-optimizer.
+
+An optlib speaks cotengra's interface (`HyperOptLib`): ``setup`` once,
+then ``get_setting`` / ``report_result`` for each trial (several settings
+may be out at once, and results come back in any order), and ``cleanup``
+at the end. A registry maps names to optlib classes.
+
+asktell's own optlibs share one shape, `PerMethodOptLib`: an
+`LCBSelector` picks the method and one `MethodSampler` per method picks
+its parameters. A sampler only knows its method's `Space`; box samplers
+(`CubeSampler`) all see it through the same `asktell.space.UnitCube`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+from sklearn.utils import check_random_state
+
+from ..space import Space, UnitCube
+from ._mapping import compile_to_params
+from .selector import LCBSelector
+
+__all__ = [
+    "HyperOptLib",
+    "PerMethodOptLib",
+    "MethodSampler",
+    "CubeSampler",
+    "register_optlib",
+    "get_optlib",
+    "list_optlibs",
+    "make_optlib",
+    "method_spaces",
+]
+
+
+class HyperOptLib:
+    """Interface of an optlib (the same as cotengra's).
+
+    ``setup(methods, space, optimizer=None, **opts)``: get ready to search
+    ``methods`` whose parameters live in ``space[method]``; ``optimizer``
+    is the driver (optlibs may read ``pre_dispatch`` from it).
+    ``get_setting()``: ``{"method": str, "params": dict, ...tokens}``.
+    ``report_result(setting, trial, score)``: the score (lower is better;
+    ``inf`` or NaN for a failed trial) of a setting handed out earlier.
+    ``cleanup()``: stop whatever the optlib started.
+    """
+
+    def setup(self, methods, space, optimizer=None, **opts):
+        raise NotImplementedError
+
+    def get_setting(self):
+        raise NotImplementedError
+
+    def report_result(self, setting, trial, score):
+        raise NotImplementedError
+
+    def cleanup(self):
+        """Release threads and other resources (nothing by default)."""
+
+
+# ---------------------------------------------------------------- registry
+_OPTLIBS = {}
+
+
+def register_optlib(name, cls, defaults=None):
+    """Register the optlib class ``cls`` under ``name``.
+
+    ``defaults`` are options given to ``setup`` unless the caller overrides them.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str, got {name!r}")
+    if not (isinstance(cls, type) and issubclass(cls, HyperOptLib)):
+        raise TypeError(f"cls must be a HyperOptLib subclass, got {cls!r}")
+    if defaults is not None and not isinstance(defaults, dict):
+        raise TypeError(f"defaults must be a dict or None, got {defaults!r}")
+    _OPTLIBS[name] = (cls, dict(defaults or {}))
+
+
+def list_optlibs():
+    """Names of the registered optlibs, sorted."""
+    return sorted(_OPTLIBS)
+
+
+def get_optlib(name):
+    """``(cls, defaults)`` of the optlib registered as ``name``."""
+    try:
+        cls, defaults = _OPTLIBS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown optlib {name!r}; registered optlibs: {list_optlibs()}") from None
+    return cls, dict(defaults)
+
+
+def make_optlib(optlib, methods, space, optimizer=None, **opts):
+    """A set-up optlib from a registered name, a `HyperOptLib` class or instance."""
+    defaults = {}
+    if isinstance(optlib, str):
+        cls, defaults = get_optlib(optlib)
+        instance = cls()
+    elif isinstance(optlib, type) and issubclass(optlib, HyperOptLib):
+        instance = optlib()
+    elif isinstance(optlib, HyperOptLib):
+        instance = optlib
+    else:
+        raise TypeError(
+            f"optlib must be a registered name, a HyperOptLib class or instance, got {optlib!r}"
+        )
+    instance.setup(methods, space, optimizer=optimizer, **{**defaults, **opts})
+    return instance
+
+
+# ---------------------------------------------------------------- method spaces
+def method_spaces(methods, space=None):
+    """``{method: Space or None}`` from methods and their spaces.
+
+    Parameters
+    ----------
+    methods : sequence of str or dict
+        Method names, or directly the method space ``{method: space}``.
+    space : dict or None
+        ``{method: space}``; each space is a `Space`, a dict of
+        dimension-likes (cotengra spec dicts included) or a list of them.
+        An empty dict or list (or None) means a method without parameters.
+        Methods not in ``methods`` are ignored.
+    """
+    if isinstance(methods, dict):
+        if space is not None:
+            raise ValueError("give the method space either as methods or as space, not both")
+        methods, space = list(methods), methods
+    if isinstance(methods, str) or not hasattr(methods, "__iter__"):
+        raise TypeError(f"methods must be a sequence of method names, got {methods!r}")
+    methods = list(methods)
+    if not methods:
+        raise ValueError("methods must not be empty")
+    for m in methods:
+        if not isinstance(m, str):
+            raise TypeError(f"method names must be str, got {m!r} in methods={methods!r}")
+    if len(set(methods)) != len(methods):
+        raise ValueError(f"methods must be distinct, got {methods!r}")
+    if not isinstance(space, dict):
+        raise TypeError(f"space must be a dict {{method: space}}, got {space!r}")
+    out = {}
+    for m in methods:
+        if m not in space:
+            raise ValueError(f"space has no entry for method {m!r}; it has {sorted(space)}")
+        out[m] = _as_space(m, space[m])
+    return out
+
+
+def _as_space(method, spec):
+    if spec is None or (isinstance(spec, (dict, list, tuple)) and len(spec) == 0):
+        return None
+    try:
+        return spec if isinstance(spec, Space) else Space(spec)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"space of method {method!r}: {exc}") from exc
+
+
+# ---------------------------------------------------------------- samplers
+class MethodSampler:
+    """One method's parameter search, handed out by tokens.
+
+    Subclasses implement ``ask() -> (token, params)``, ``tell(token, score)``
+    (a finite score), ``fail(token)`` (the trial failed or scored inf) and,
+    when they start threads, ``stop()``.
+    """
+
+    def ask(self):
+        raise NotImplementedError
+
+    def tell(self, token, score):
+        raise NotImplementedError
+
+    def fail(self, token):
+        raise NotImplementedError
+
+    def stop(self):
+        """Release resources (nothing by default)."""
+
+
+class _NoParams(MethodSampler):
+    """The sampler of a method without parameters."""
+
+    def __init__(self):
+        self._next = 0
+
+    def ask(self):
+        self._next += 1
+        return self._next - 1, {}
+
+    def tell(self, token, score):
+        pass
+
+    def fail(self, token):
+        pass
+
+
+class CubeSampler(MethodSampler):
+    """A sampler that searches the unit cube of its method's space.
+
+    Subclasses implement ``_ask_unit() -> x`` and ``_tell_unit(x, score)``,
+    and may override ``_unit(x)``, the cube point of their own coordinates
+    ``x`` (the identity by default); failed trials are told
+    ``_penalty()``, the worst finite score seen (or ``inf`` before any).
+
+    Parameters
+    ----------
+    space : Space
+    exponential_param_power, categorical
+        As in `asktell.space.UnitCube`.
+    """
+
+    def __init__(self, space, exponential_param_power=None, categorical="bin"):
+        self.cube = UnitCube(space, exponential_param_power=exponential_param_power, categorical=categorical)
+        self._to_params = compile_to_params(self.cube)
+        self._pending = {}
+        self._next = 0
+        self._worst = -math.inf
+
+    def ask(self):
+        x = self._ask_unit()
+        token = self._next
+        self._next += 1
+        self._pending[token] = x
+        return token, self._to_params(self._unit(x))
+
+    def _unit(self, x):
+        return x
+
+    def tell(self, token, score):
+        u = self._pop(token)
+        self._worst = max(self._worst, score)
+        self._tell_unit(u, score)
+
+    def fail(self, token):
+        self._tell_unit(self._pop(token), self._penalty())
+
+    def _penalty(self):
+        return self._worst if math.isfinite(self._worst) else math.inf
+
+    def _pop(self, token):
+        try:
+            return self._pending.pop(token)
+        except KeyError:
+            raise ValueError(f"unknown or already told token {token!r}") from None
+
+    def _ask_unit(self):
+        raise NotImplementedError
+
+    def _tell_unit(self, u, score):
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------- the shared optlib shape
+class PerMethodOptLib(HyperOptLib):
+    """An `LCBSelector` over methods and one `MethodSampler` per method.
+
+    Subclasses implement ``_make_sampler(space, random_state, optimizer, *, ...)``;
+    its keyword-only arguments are the optlib's own options.
+
+    Options of ``setup``
+    -------------------
+    method_exploration, method_temperature : float
+        ``exploration`` and ``temperature`` of the `LCBSelector`.
+    method_standardize : bool
+        Scale-free selection (``standardize`` of the `LCBSelector`).
+    cost_aware : bool
+        Select by expected improvement per second (``cost_aware``).
+    random_state : int, RandomState or None
+        Seeds the selector and every sampler.
+    **options
+        The subclass's sampler options.
+    """
+
+    def setup(
+        self,
+        methods,
+        space,
+        optimizer=None,
+        method_exploration=1.0,
+        method_temperature=1.0,
+        method_standardize=False,
+        cost_aware=False,
+        random_state=None,
+        **options,
+    ):
+        spaces = method_spaces(methods, space)
+        self._check_options(options)
+        rng = check_random_state(random_state)
+        self.selector = LCBSelector(
+            list(spaces),
+            exploration=method_exploration,
+            temperature=method_temperature,
+            seed=rng.randint(2**31 - 1),
+            standardize=method_standardize,
+            cost_aware=cost_aware,
+        )
+        self.samplers = {}
+        try:
+            for method, method_space in spaces.items():
+                seed = rng.randint(2**31 - 1)
+                self.samplers[method] = (
+                    _NoParams()
+                    if method_space is None
+                    else self._make_sampler(method_space, seed, optimizer, **options)
+                )
+        except BaseException:
+            self.cleanup()
+            raise
+
+    def _check_options(self, options):
+        params = inspect.signature(self._make_sampler).parameters.values()
+        if any(p.kind is p.VAR_KEYWORD for p in params):
+            return  # the sampler passes the rest on (to scipy, say), which checks them
+        accepted = sorted(p.name for p in params if p.kind is p.KEYWORD_ONLY)
+        unknown = sorted(set(options) - set(accepted))
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unknown options {unknown}; its own options are "
+                f"{accepted}, besides those of every PerMethodOptLib"
+            )
+
+    def _make_sampler(self, space, random_state, optimizer):
+        """The `MethodSampler` of one method (options are keyword-only)."""
+        raise NotImplementedError
+
+    def get_setting(self):
+        method = self.selector.ask()
+        try:
+            token, params = self.samplers[method].ask()
+        except BaseException:
+            self.selector.cancel(method)
+            raise
+        return {"method": method, "params": params, "params_token": token}
+
+    def report_result(self, setting, trial, score):
+        method, token = setting["method"], setting["params_token"]
+        score = float(score)
+        self.selector.tell(method, score, _duration(trial))
+        if math.isfinite(score):
+            self.samplers[method].tell(token, score)
+        else:
+            self.samplers[method].fail(token)
+
+    def cleanup(self):
+        errors = []
+        for sampler in getattr(self, "samplers", {}).values():
+            try:
+                sampler.stop()
+            except Exception as exc:  # stop every sampler, then report
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
+
+def _duration(trial):
+    """Seconds a trial took, from a cotengra trial dict or an asktell `Trial`."""
+    if isinstance(trial, dict):
+        value = trial.get("time", trial.get("duration"))
+    else:
+        value = getattr(trial, "info", {}).get("duration")
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
