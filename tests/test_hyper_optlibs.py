@@ -303,19 +303,3 @@ MIXED = Space(
 )
 
 
-@pytest.mark.parametrize("power", [None, 0.5])
-@pytest.mark.parametrize("categorical", ["bin", "argmax"])
-def test_compiled_mapping_equals_unit_cube(power, categorical):
-    from asktell import UnitCube
-    from asktell.hyper._mapping import compile_to_params
-
-    cube = UnitCube(MIXED, exponential_param_power=power, categorical=categorical)
-    fast = compile_to_params(cube)
-    rng = np.random.RandomState(0)
-    U = np.vstack([rng.uniform(-0.2, 1.2, size=(400, cube.n_dims)), np.zeros(cube.n_dims), np.ones(cube.n_dims)])
-    # bin edges exactly
-    U = np.vstack([U, np.tile(np.linspace(0, 1, 11)[:, None], (1, cube.n_dims))])
-    for u in U:
-        assert fast(u) == cube.to_params(u)
-    with pytest.raises(ValueError, match="expected"):
-        fast([0.5])

@@ -19,7 +19,6 @@ import math
 from sklearn.utils import check_random_state
 
 from ..space import Space, UnitCube
-from ._mapping import compile_to_params
 from .selector import LCBSelector
 
 __all__ = [
@@ -213,7 +212,6 @@ class CubeSampler(MethodSampler):
 
     def __init__(self, space, exponential_param_power=None, categorical="bin"):
         self.cube = UnitCube(space, exponential_param_power=exponential_param_power, categorical=categorical)
-        self._to_params = compile_to_params(self.cube)
         self._pending = {}
         self._next = 0
         self._worst = -math.inf
@@ -223,7 +221,7 @@ class CubeSampler(MethodSampler):
         token = self._next
         self._next += 1
         self._pending[token] = x
-        return token, self._to_params(self._unit(x))
+        return token, self.cube.to_params(self._unit(x))
 
     def _unit(self, x):
         return x
