@@ -23,7 +23,7 @@ from .study import (
 
 # scikit-optimize's API (``import asktell as skopt``)
 from . import acquisition, benchmarks, callbacks, learning, utils
-from .minimize import base_minimize, dummy_minimize, forest_minimize, gbrt_minimize, gp_minimize
+from .smbo import base_minimize, dummy_minimize, forest_minimize, gbrt_minimize, gp_minimize
 from .optimizer import Optimizer
 from .utils import dump, expected_minimum, expected_minimum_random_sampling, load
 

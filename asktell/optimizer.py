@@ -675,10 +675,10 @@ def _n_jobs(n_jobs):
     return (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
 
 
-# the minimizers live in asktell.minimize; scikit-optimize also had them here
+# the minimizers live in asktell.smbo; scikit-optimize also had them here
 def __getattr__(name):
     if name in ("base_minimize", "gp_minimize", "forest_minimize", "gbrt_minimize", "dummy_minimize"):
-        from . import minimize
+        from . import smbo
 
-        return getattr(minimize, name)
+        return getattr(smbo, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
