@@ -22,7 +22,7 @@ from .study import (
 )
 
 # scikit-optimize's API (``import asktell as skopt``)
-from . import acquisition, benchmarks, callbacks, learning, utils
+from . import acquisition, benchmarks, callbacks, learning, plots, utils
 from .smbo import base_minimize, dummy_minimize, forest_minimize, gbrt_minimize, gp_minimize
 from .optimizer import Optimizer
 from .utils import dump, expected_minimum, expected_minimum_random_sampling, load
@@ -68,6 +68,7 @@ __all__ = [
     "benchmarks",
     "callbacks",
     "learning",
+    "plots",
     "utils",
     "hyper",
     "HyperOptimizer",
