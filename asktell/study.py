@@ -10,6 +10,12 @@ asks; no two are handed the same trial, and a study reopened after a crash
 continues exactly where it stopped. A trial whose worker died is failed
 and queued for the next worker to run again; a value that arrives late is
 kept.
+
+A study over the multi-method hyper-optimizer (``optimizer="hyper"``,
+``"hyper-random"``, ...; `asktell.hyper.HyperAskTell`) searches a
+`asktell.hyper.MethodSpace`: its trials' params are
+``{"method": method, **params}`` and `Study.optimize` calls
+``func(method, **params)``, as `HyperOptimizer.run` does.
 """
 
 from __future__ import annotations
@@ -38,7 +44,9 @@ from .storage import (
 )
 from .storage.replay import replay_for
 from .storage.workers import Heartbeat, worker_id, worker_lost
+from .hyper.method_space import MethodSpace
 from .space import Space
+from .storage.space_json import is_method_space_dict
 from .trial import Trial, TrialState
 
 __all__ = [
@@ -122,7 +130,30 @@ for _name, _method in (
 ):
     register_optimizer(_name, _scipy(_method))
 
+
+def _hyper(optlib):
+    def make(space, random_state=None, **kwargs):
+        from .hyper import HyperAskTell
+
+        if optlib is not None:
+            kwargs["optlib"] = optlib
+        return HyperAskTell(space, random_state=random_state, **kwargs)
+
+    make.method_space = True  # the study's space is a MethodSpace
+    make.__doc__ = (
+        f"asktell.hyper.HyperAskTell with optlib={optlib!r}"
+        if optlib is not None
+        else "asktell.hyper.HyperAskTell (optlib 'bayes' unless optimizer_kwargs give 'optlib')"
+    )
+    return make
+
+
+register_optimizer("hyper", _hyper(None))
+for _optlib in ("bayes", "random", "scipy", "cmaes"):
+    register_optimizer(f"hyper-{_optlib}", _hyper(_optlib))
+
 _DEFAULT_OPTIMIZER = "gp"
+_DEFAULT_HYPER_OPTIMIZER = "hyper"
 
 
 def _load_object(path, what):
@@ -155,6 +186,44 @@ def _factory_for(name):
         f"unknown optimizer {name!r}: choose one of {optimizer_names()} "
         "or give module:factory, or an optimizer instance"
     )
+
+
+def _searches_method_space(optimizer):
+    """Whether ``optimizer`` (a name or an instance) searches a `MethodSpace`."""
+    if isinstance(optimizer, str):
+        return bool(getattr(_factory_for(optimizer), "method_space", False))
+    return isinstance(getattr(optimizer, "space", None), MethodSpace)
+
+
+def _is_method_space(space):
+    return isinstance(space, MethodSpace) or is_method_space_dict(space)
+
+
+def _searched_space(space, method_space):
+    """``space`` as the study searches it: a `MethodSpace` for a hyper optimizer, else as given."""
+    if not method_space:
+        if _is_method_space(space):
+            raise ValueError(
+                "space is a method space, which only a hyper optimizer searches: "
+                f"pass one of {[n for n in optimizer_names() if _searches_method_space(n)]}"
+            )
+        return space
+    if isinstance(space, MethodSpace):
+        return space
+    if is_method_space_dict(space):
+        return space_from_dict(space)
+    if isinstance(space, dict):
+        return MethodSpace(space)
+    raise TypeError(
+        "space: a hyper optimizer searches a method space {method: space} (or a MethodSpace), "
+        f"got {space!r}"
+    )
+
+
+def _call_method(func, params):
+    """``func(method, **params)`` for the params of a method-space trial."""
+    params = dict(params)
+    return func(params.pop("method"), **params)
 
 
 def _seed(random_state):
@@ -235,13 +304,17 @@ class Study:
         ``None`` keeps the study in memory; ``"sqlite:///study.db"`` in a
         file several processes on one machine can share;
         ``"postgresql://user@host/db"`` for many machines (extra ``storage``).
-    space : Space, list of dimensions, or None
-        Needed to create a study; when loading one it must match the stored space.
+    space : Space, list of dimensions, MethodSpace, dict or None
+        Needed to create a study; when loading one it must match the stored
+        space. A hyper optimizer searches a method space: a `MethodSpace`,
+        or ``{method: space}`` as `HyperOptimizer` takes it.
     optimizer : str, optimizer instance or None
         A registered name (``"gp"``, ``"forest"``, ``"random"``, ...,
-        see `optimizer_names`), ``"module:factory"``, or an instance of an
+        ``"hyper"``, ``"hyper-random"``, ..., see `optimizer_names`),
+        ``"module:factory"``, or an instance of an
         `asktell.base.AskTellOptimizer` that has not been used yet. None:
-        ``"gp"`` for a new study, the stored choice for an existing one.
+        ``"gp"`` for a new study (``"hyper"`` when ``space`` is a
+        `MethodSpace`), the stored choice for an existing one.
     random_state : int, RandomState or None
         Seed of the optimizer. Stored with the study: every process and
         every resume uses it (a random one is drawn and stored when None).
@@ -338,6 +411,9 @@ class Study:
             return record
         if space is None:
             raise ValueError(f"study {name!r} does not exist in {self.storage.url!r}; give a space to create it")
+        if optimizer is None:
+            optimizer = _DEFAULT_HYPER_OPTIMIZER if _is_method_space(space) else _DEFAULT_OPTIMIZER
+        space = _searched_space(space, _searches_method_space(optimizer))
         space_dict = space_to_dict(space)
         settings = self._optimizer_settings(space_dict, optimizer, random_state, optimizer_kwargs)
         try:
@@ -368,6 +444,10 @@ class Study:
                 f"(asktell.base.AskTellOptimizer), got {optimizer!r}"
             )
         searched = getattr(optimizer, "space", None)
+        if isinstance(searched, MethodSpace) and not same_space(space_to_dict(searched), space_dict):
+            raise ValueError(
+                f"the optimizer searches {searched!r}, not the study's space {space_from_dict(space_dict)!r}"
+            )
         if isinstance(searched, Space) and searched.bounds != space_from_dict(space_dict).bounds:
             raise ValueError(
                 f"the optimizer searches {searched!r}, not the study's space {space_from_dict(space_dict)!r}"
@@ -382,9 +462,14 @@ class Study:
 
     def _check_matches(self, record, space, optimizer, random_state, optimizer_kwargs):
         where = f"study {record.name!r} in {self.storage.url!r}"
-        if space is not None and not same_space(space_to_dict(space), record.space):
-            stored = space_from_dict(record.space)
-            raise ValueError(f"{where} was created with another space: stored {stored!r}, given {space!r}")
+        if space is not None:
+            try:
+                given = space_to_dict(_searched_space(space, is_method_space_dict(record.space)))
+            except (TypeError, ValueError):
+                given = None  # the other kind of space (a method space or not)
+            if given is None or not same_space(given, record.space):
+                stored = space_from_dict(record.space)
+                raise ValueError(f"{where} was created with another space: stored {stored!r}, given {space!r}")
         stored = record.optimizer
         if isinstance(optimizer, str) and stored.get("name") != optimizer:
             was = stored.get("name") or stored.get("class")
@@ -626,7 +711,10 @@ class Study:
         func : callable
             ``func(x)`` with ``x`` the point as a list (as in `gp_minimize`;
             see `use_named_args` for keyword arguments), returning a float
-            or ``(value, seconds)``.
+            or ``(value, seconds)``. In a study over a method space (a hyper
+            optimizer) ``func(method, **params)``, as in `HyperOptimizer.run`;
+            ``(value, seconds)`` there gives the method selector the
+            trial's duration (``cost_aware=True``).
         n_trials : int or None
             Trials this call finishes (others' trials do not count).
         timeout : float or None
@@ -692,7 +780,7 @@ class Study:
                     trial = self.ask()
                     started += 1
                     try:
-                        in_flight[evaluator.submit(capture, func, trial.x)] = trial
+                        in_flight[evaluator.submit(capture, *self._call(func, trial))] = trial
                     except BaseException:
                         self._release_trial(trial.number, "could not be handed to the executor", started=False)
                         raise
@@ -724,6 +812,12 @@ class Study:
             if bar is not None:
                 bar.close()
         return self
+
+    def _call(self, func, trial):
+        """What evaluates ``trial``: ``func(x)``, or ``func(method, **params)`` over a method space."""
+        if isinstance(self.space, MethodSpace):
+            return _call_method, func, dict(trial.params)
+        return func, trial.x
 
     def _tell_outcome(self, trial, outcome, catch):
         if outcome.ok:
