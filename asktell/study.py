@@ -862,11 +862,17 @@ class Study:
         return dict(self.best_trial.params)
 
     def trials_records(self):
-        """One flat dict per trial (number, state, value, params, timings, worker, error)."""
+        """One flat dict per trial (number, state, value, params, timings, worker, error).
+
+        Every row has the same keys: over a method space a parameter that
+        the trial's method lacks is None.
+        """
+        trials = self.trials
+        names = list(dict.fromkeys(k for t in trials for k in t.params))
         rows = []
-        for t in self.trials:
+        for t in trials:
             row = {"number": t.number, "state": str(t.state), "value": t.value}
-            row.update({f"params_{k}": v for k, v in t.params.items()})
+            row.update({f"params_{k}": t.params.get(k) for k in names})
             for key in ("datetime_start", "datetime_complete"):
                 stamp = t.info.get(key)
                 row[key] = None if stamp is None else stamp.isoformat()
