@@ -269,6 +269,26 @@ def _finite(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
+#: fields of a trial's info that the study writes (a dict result may not set them)
+_STUDY_INFO = frozenset(
+    {"worker", "attempts", "datetime_start", "datetime_complete", "duration", "requeued",
+     "error", "eval_seconds", "late_results"}
+)
+
+
+def _split_score(value, number):
+    """``(score, extras)`` of a dict result (what a `HyperOptimizer` objective may return)."""
+    if "score" not in value:
+        raise TypeError(
+            f"trial {number}: an objective returning a dict must include 'score', got keys {sorted(map(str, value))}"
+        )
+    extras = _jsonable({str(k): v for k, v in value.items() if k != "score"})
+    clash = sorted(_STUDY_INFO & set(extras))
+    if clash:
+        raise TypeError(f"trial {number}: the objective's result fields {clash} are the study's own; rename them")
+    return value["score"], extras
+
+
 def _check_value(value, number):
     """``(state, value, told, error)`` for what an objective returned.
 
@@ -619,7 +639,9 @@ class Study:
     def tell(self, trial, value=None, *, error=None):
         """Record the result of ``trial`` (a `Trial` or its number).
 
-        ``value``: a float, or ``(value, seconds)``; the trial becomes
+        ``value``: a float, or ``(value, seconds)`` (in a study over a
+        method space also a dict with ``"score"``, as a `HyperOptimizer`
+        objective returns: its other fields go to the trial's ``info``); the trial becomes
         COMPLETE (FAIL when the value is NaN or infinite). ``error``: text or
         an exception; the trial becomes FAIL with that text. Returns the
         finished `Trial`.
@@ -634,6 +656,9 @@ class Study:
         return self.tell(trial, error=error if error is not None else "failed")
 
     def _finish(self, number, value, error, late_ok=False, seconds=None):
+        extras = {}
+        if error is None and isinstance(value, dict) and isinstance(self.space, MethodSpace):
+            value, extras = _split_score(value, number)
         if error is not None:
             if isinstance(error, BaseException):
                 error = f"{type(error).__name__}: {error}"
@@ -662,6 +687,7 @@ class Study:
                     )
                     txn.set_info(number, info)
                 else:
+                    info.update(extras)
                     if error is not None:
                         info["error"] = error
                     else:
@@ -712,9 +738,11 @@ class Study:
             ``func(x)`` with ``x`` the point as a list (as in `gp_minimize`;
             see `use_named_args` for keyword arguments), returning a float
             or ``(value, seconds)``. In a study over a method space (a hyper
-            optimizer) ``func(method, **params)``, as in `HyperOptimizer.run`;
-            ``(value, seconds)`` there gives the method selector the
-            trial's duration (``cost_aware=True``).
+            optimizer) ``func(method, **params)``, returning a float or a
+            dict with ``"score"`` (its other fields go to the trial's
+            ``info``), as in `HyperOptimizer.run`, or ``(value, seconds)``,
+            which gives the method selector the trial's duration
+            (``cost_aware=True``).
         n_trials : int or None
             Trials this call finishes (others' trials do not count).
         timeout : float or None

@@ -226,3 +226,26 @@ def test_cli_runs_a_hyper_study_from_a_method_space_file(tmp_path, monkeypatch, 
     code, _ = cli("run", "objective:f", "--space", "broken.json", "--n-trials", "3", "--study", "b", "--no-progress")
     err = capsys.readouterr().err
     assert code == 2 and "broken.json" in err and "method 'quad'" in err
+
+
+def test_dict_results_keep_their_fields_and_bad_ones_fail_the_trial(no_thread_leak):
+    def with_fields(method, **params):
+        return {"score": by_method(method, **params) if method != "quad" else 0.25, "fit_seconds": 0.5}
+
+    study = create_study("d", None, METHOD_SPACE, optimizer="hyper-random", random_state=4)
+    study.optimize(with_fields, n_trials=5)
+    assert all(t.state == "COMPLETE" and t.info["fit_seconds"] == 0.5 for t in study.trials)
+    assert study.best_value == min(t.value for t in study.trials)
+
+    def reserved(method, **params):
+        return {"score": 1.0, "worker": "me"}
+
+    with pytest.raises(TypeError, match=r"fields \['worker'\] are the study's own"):
+        study.optimize(reserved, n_trials=1)
+    with pytest.raises(TypeError, match="must include 'score'"):
+        study.optimize(lambda method, **params: {"loss": 1.0}, n_trials=1)
+    failed = study.trials[-2:]
+    assert [t.state for t in failed] == ["FAIL", "FAIL"] and "must include 'score'" in failed[1].info["error"]
+    study.optimize(with_fields, n_trials=2)  # the failed trials never reached the optlib as scores
+    assert len(study.trials) == 9
+    study.close()
