@@ -448,8 +448,6 @@ class Study:
     @staticmethod
     def _optimizer_settings(space_dict, optimizer, random_state, optimizer_kwargs):
         seed = _seed(random_state)
-        if optimizer is None:
-            optimizer = _DEFAULT_OPTIMIZER
         if isinstance(optimizer, str):
             _factory_for(optimizer)  # unknown names fail before anything is stored
             kwargs = _jsonable(optimizer_kwargs or {})

@@ -130,6 +130,15 @@ def test_method_spaces_are_stored_as_json(tmp_path):
     assert space_from_dict(stored) == MethodSpace(METHOD_SPACE)
     assert space_to_dict(space_from_dict(stored)) == stored
     study.close()
+    # a HyperAskTell instance: its class is stored, and it runs like the named optimizer
+    given = create_study("i", None, METHOD_SPACE, optimizer=HyperAskTell(METHOD_SPACE, optlib="random", random_state=5))
+    named = create_study("n", None, METHOD_SPACE, optimizer="hyper-random", random_state=5)
+    assert given.optimizer_settings["class"] == "asktell.hyper.ask_tell:HyperAskTell"
+    for s in (given, named):
+        s.optimize(by_method, n_trials=6)
+    assert _settings(given.trials) == _settings(named.trials)
+    for s in (given, named):
+        s.close()
 
 
 def test_bad_input_gives_clear_errors(tmp_path):
@@ -147,6 +156,8 @@ def test_bad_input_gives_clear_errors(tmp_path):
         create_study("g", url, MethodSpace(METHOD_SPACE), optimizer="gp")
     with pytest.raises(TypeError, match="a hyper optimizer searches a method space"):
         create_study("g", url, SPACE, optimizer="hyper")
+    with pytest.raises(ValueError, match="the optimizer searches MethodSpace"):
+        create_study("i", None, METHOD_SPACE, optimizer=HyperAskTell(dict(METHOD_SPACE, extra={}), optlib="random"))
     with pytest.raises(ValueError, match="dimension named 'method'"):
         MethodSpace({"a": {"method": Real(0.0, 1.0)}})
     space = MethodSpace(METHOD_SPACE)
@@ -183,6 +194,9 @@ def test_scipy_optlib_threads_stop_on_close_and_when_dropped(tmp_path, no_thread
     dropped.optimize(by_method, n_trials=3)
     assert len(dropped.trials) == 9
     del dropped
+    opt = HyperAskTell(METHOD_SPACE, optlib="scipy", random_state=0, popsize=4)
+    opt.ask_trial()
+    del opt
     gc.collect()  # the no_thread_leak fixture checks the sampler threads are gone
 
 

@@ -138,9 +138,8 @@ def run_worker(url, name, n_trials, optimizer, seed=0):
     """What each worker process of the concurrency tests runs."""
     from asktell import create_study
 
-    space, func = (METHOD_SPACE, by_method) if optimizer.startswith("hyper") else (SPACE, sphere)
-    study = create_study(name, url, space, optimizer=optimizer, random_state=seed, load_if_exists=True)
-    study.optimize(func, n_trials=n_trials)
+    study = create_study(name, url, SPACE, optimizer=optimizer, random_state=seed, load_if_exists=True)
+    study.optimize(sphere, n_trials=n_trials)
     study.close()
 
 

@@ -23,15 +23,11 @@ from sklearn.utils import check_random_state
 
 from ..base import AskTellOptimizer
 from ..trial import Trial, TrialState
-from .driver import _accepts
+from .driver import _accepts, _plain
 from .method_space import METHOD_KEY, MethodSpace
 from .optlib import make_optlib
 
 __all__ = ["HyperAskTell"]
-
-
-def _plain(value):
-    return value.item() if hasattr(value, "item") and not isinstance(value, (str, bytes)) else value
 
 
 class HyperAskTell(AskTellOptimizer):
