@@ -34,19 +34,19 @@ from functools import partial
 import numpy as np
 from sklearn.utils import check_random_state
 
+from .hyper.method_space import MethodSpace
 from .parallel import WorkerLost, as_evaluator, capture, resolve_n_jobs
 from .storage import (
     DuplicatedStudyError,
     get_storage,
+    is_method_space_dict,
     same_space,
     space_from_dict,
     space_to_dict,
 )
 from .storage.replay import replay_for
 from .storage.workers import Heartbeat, worker_id, worker_lost
-from .hyper.method_space import MethodSpace
 from .space import Space
-from .storage.space_json import is_method_space_dict
 from .trial import Trial, TrialState
 
 __all__ = [
