@@ -67,7 +67,9 @@ def register_optimizer(name, factory, replace=False):
     """Make ``factory(space, random_state=seed, **kwargs)`` available by ``name``.
 
     Studies store the name, the keyword arguments and the seed, so that
-    every process (and every resume) builds the same optimizer.
+    every process (and every resume) builds the same optimizer. A factory
+    whose ``method_space`` attribute is true is given a
+    `asktell.hyper.MethodSpace` instead of a `Space` (as ``"hyper"`` is).
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"optimizer name must be a non-empty str, got {name!r}")

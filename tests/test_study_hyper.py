@@ -205,7 +205,7 @@ def test_cli_runs_a_hyper_study_from_a_method_space_file(tmp_path, monkeypatch, 
         "quad": {"x": {"type": "FLOAT", "min": -2, "max": 2}, "k": [0, 3]},
         "const": {},
     }}))
-    (tmp_path / "objective.py").write_text(
+    (tmp_path / "hyper_objective.py").write_text(
         "def f(method, **params):\n"
         "    return params['x'] ** 2 + params['k'] if method == 'quad' else 1.5\n"
     )
@@ -218,26 +218,26 @@ def test_cli_runs_a_hyper_study_from_a_method_space_file(tmp_path, monkeypatch, 
         out = io.StringIO()
         return main(list(args), out=out), out.getvalue()
 
-    code, out = cli("run", "objective:f", "--space", "methods.json", "--n-trials", "8", "--study", "h",
+    code, out = cli("run", "hyper_objective:f", "--space", "methods.json", "--n-trials", "8", "--study", "h",
                     "--random-state", "1", "--no-progress")  # a method-space file: the 'hyper' optimizer
     assert code == 0, capsys.readouterr().err
     assert "8 complete, 0 failed" in out
-    code, out = cli("run", "objective:f", "--n-trials", "4", "--study", "h", "--no-progress")
+    code, out = cli("run", "hyper_objective:f", "--n-trials", "4", "--study", "h", "--no-progress")
     assert code == 0 and "12 complete" in out
     code, out = cli("show", "h")
     assert code == 0 and '"name": "hyper"' in out and "MethodSpace" in out
-    code, _ = cli("run", "objective:f", "--space", "methods.json", "--n-trials", "3", "--study", "r",
+    code, _ = cli("run", "hyper_objective:f", "--space", "methods.json", "--n-trials", "3", "--study", "r",
                   "--optimizer", "hyper-random", "--no-progress")
     assert code == 0
     study = load_study("r", "sqlite:///asktell.db")
     assert study.optimizer_settings["name"] == "hyper-random" and len(study.trials) == 3
     study.close()
     # a method space for a single-space optimizer, and a malformed method-space file: one line, status 2
-    code, _ = cli("run", "objective:f", "--space", "methods.json", "--n-trials", "3", "--study", "g",
+    code, _ = cli("run", "hyper_objective:f", "--space", "methods.json", "--n-trials", "3", "--study", "g",
                   "--optimizer", "gp", "--no-progress")
     assert code == 2 and "only a hyper optimizer searches" in capsys.readouterr().err
     (tmp_path / "broken.json").write_text(json.dumps({"methods": {"quad": {"x": {"type": "FLOAT", "min": 1}}}}))
-    code, _ = cli("run", "objective:f", "--space", "broken.json", "--n-trials", "3", "--study", "b", "--no-progress")
+    code, _ = cli("run", "hyper_objective:f", "--space", "broken.json", "--n-trials", "3", "--study", "b", "--no-progress")
     err = capsys.readouterr().err
     assert code == 2 and "broken.json" in err and "method 'quad'" in err
 
