@@ -29,7 +29,7 @@ from .utils import dump, expected_minimum, expected_minimum_random_sampling, loa
 
 # the multi-method hyper-optimizer
 from . import hyper
-from .hyper import HyperOptimizer, LCBSelector
+from .hyper import HyperAskTell, HyperOptimizer, LCBSelector, MethodSpace
 
 __version__ = "0.1.0"
 
@@ -72,5 +72,7 @@ __all__ = [
     "utils",
     "hyper",
     "HyperOptimizer",
+    "HyperAskTell",
+    "MethodSpace",
     "LCBSelector",
 ]

@@ -7,6 +7,10 @@
     asktell export NAME --format csv|json [--output FILE]
     asktell delete NAME
 
+A space file ``{"methods": {method: space}}`` makes a study over the
+hyper-optimizer (``--optimizer hyper``, the default for such a file, or
+``hyper-random``, ...), whose objective is called ``function(method, **params)``.
+
 Every subcommand takes ``--storage URL`` (default ``sqlite:///asktell.db``).
 A mistake in the command (missing study, bad URL, bad space file, unknown
 optimizer) is reported on one line, with exit status 2.
@@ -47,14 +51,16 @@ def _parser():
 
     run = sub.add_parser("run", parents=[storage], help="optimize module:function in a study (resumes it if it exists)")
     run.add_argument("objective", metavar="module:function",
-                     help="the objective: called with the point as a list, returns a float")
-    run.add_argument("--space", metavar="FILE", help="JSON space file (needed to create the study)")
+                     help="the objective: called with the point as a list (over a method space: "
+                     "function(method, **params)), returns a float")
+    run.add_argument("--space", metavar="FILE", help="JSON space file (needed to create the study); "
+                     '{"methods": {method: space}} for the hyper-optimizer')
     run.add_argument("--study", required=True, metavar="NAME", help="the study's name")
     run.add_argument("--n-trials", type=int, default=None, metavar="N", help="trials this run evaluates")
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="start no trial after this")
     run.add_argument("--optimizer", default=None, metavar="NAME",
-                     help=f"one of {', '.join(optimizer_names())} or module:factory (default gp; "
-                     "a resumed study keeps its own)")
+                     help=f"one of {', '.join(optimizer_names())} or module:factory (default gp, "
+                     "hyper for a method space; a resumed study keeps its own)")
     run.add_argument("--random-state", type=int, default=None, metavar="SEED")
     run.add_argument("--n-jobs", type=int, default=1, metavar="N", help="trials evaluated at once")
     run.add_argument("--executor", choices=("process", "thread"), default="process",

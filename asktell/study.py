@@ -10,6 +10,12 @@ asks; no two are handed the same trial, and a study reopened after a crash
 continues exactly where it stopped. A trial whose worker died is failed
 and queued for the next worker to run again; a value that arrives late is
 kept.
+
+A study over the multi-method hyper-optimizer (``optimizer="hyper"``,
+``"hyper-random"``, ...; `asktell.hyper.HyperAskTell`) searches a
+`asktell.hyper.MethodSpace`: its trials' params are
+``{"method": method, **params}`` and `Study.optimize` calls
+``func(method, **params)``, as `HyperOptimizer.run` does.
 """
 
 from __future__ import annotations
@@ -28,10 +34,12 @@ from functools import partial
 import numpy as np
 from sklearn.utils import check_random_state
 
+from .hyper.method_space import MethodSpace
 from .parallel import WorkerLost, as_evaluator, capture, resolve_n_jobs
 from .storage import (
     DuplicatedStudyError,
     get_storage,
+    is_method_space_dict,
     same_space,
     space_from_dict,
     space_to_dict,
@@ -59,7 +67,9 @@ def register_optimizer(name, factory, replace=False):
     """Make ``factory(space, random_state=seed, **kwargs)`` available by ``name``.
 
     Studies store the name, the keyword arguments and the seed, so that
-    every process (and every resume) builds the same optimizer.
+    every process (and every resume) builds the same optimizer. A factory
+    whose ``method_space`` attribute is true is given a
+    `asktell.hyper.MethodSpace` instead of a `Space` (as ``"hyper"`` is).
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"optimizer name must be a non-empty str, got {name!r}")
@@ -122,7 +132,30 @@ for _name, _method in (
 ):
     register_optimizer(_name, _scipy(_method))
 
+
+def _hyper(optlib):
+    def make(space, random_state=None, **kwargs):
+        from .hyper import HyperAskTell
+
+        if optlib is not None:
+            kwargs["optlib"] = optlib
+        return HyperAskTell(space, random_state=random_state, **kwargs)
+
+    make.method_space = True  # the study's space is a MethodSpace
+    make.__doc__ = (
+        f"asktell.hyper.HyperAskTell with optlib={optlib!r}"
+        if optlib is not None
+        else "asktell.hyper.HyperAskTell (optlib 'bayes' unless optimizer_kwargs give 'optlib')"
+    )
+    return make
+
+
+register_optimizer("hyper", _hyper(None))
+for _optlib in ("bayes", "random", "scipy", "cmaes"):
+    register_optimizer(f"hyper-{_optlib}", _hyper(_optlib))
+
 _DEFAULT_OPTIMIZER = "gp"
+_DEFAULT_HYPER_OPTIMIZER = "hyper"
 
 
 def _load_object(path, what):
@@ -155,6 +188,44 @@ def _factory_for(name):
         f"unknown optimizer {name!r}: choose one of {optimizer_names()} "
         "or give module:factory, or an optimizer instance"
     )
+
+
+def _searches_method_space(optimizer):
+    """Whether ``optimizer`` (a name or an instance) searches a `MethodSpace`."""
+    if isinstance(optimizer, str):
+        return bool(getattr(_factory_for(optimizer), "method_space", False))
+    return isinstance(getattr(optimizer, "space", None), MethodSpace)
+
+
+def _is_method_space(space):
+    return isinstance(space, MethodSpace) or is_method_space_dict(space)
+
+
+def _searched_space(space, method_space):
+    """``space`` as the study searches it: a `MethodSpace` for a hyper optimizer, else as given."""
+    if not method_space:
+        if _is_method_space(space):
+            raise ValueError(
+                "space is a method space, which only a hyper optimizer searches: "
+                f"pass one of {[n for n in optimizer_names() if _searches_method_space(n)]}"
+            )
+        return space
+    if isinstance(space, MethodSpace):
+        return space
+    if is_method_space_dict(space):
+        return space_from_dict(space)
+    if isinstance(space, dict):
+        return MethodSpace(space)
+    raise TypeError(
+        "space: a hyper optimizer searches a method space {method: space} (or a MethodSpace), "
+        f"got {space!r}"
+    )
+
+
+def _call_method(func, params):
+    """``func(method, **params)`` for the params of a method-space trial."""
+    params = dict(params)
+    return func(params.pop("method"), **params)
 
 
 def _seed(random_state):
@@ -200,6 +271,26 @@ def _finite(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
+#: fields of a trial's info that the study writes (a dict result may not set them)
+_STUDY_INFO = frozenset(
+    {"worker", "attempts", "datetime_start", "datetime_complete", "duration", "requeued",
+     "error", "eval_seconds", "late_results"}
+)
+
+
+def _split_score(value, number):
+    """``(score, extras)`` of a dict result (what a `HyperOptimizer` objective may return)."""
+    if "score" not in value:
+        raise TypeError(
+            f"trial {number}: an objective returning a dict must include 'score', got keys {sorted(map(str, value))}"
+        )
+    extras = _jsonable({str(k): v for k, v in value.items() if k != "score"})
+    clash = sorted(_STUDY_INFO & set(extras))
+    if clash:
+        raise TypeError(f"trial {number}: the objective's result fields {clash} are the study's own; rename them")
+    return value["score"], extras
+
+
 def _check_value(value, number):
     """``(state, value, told, error)`` for what an objective returned.
 
@@ -235,13 +326,17 @@ class Study:
         ``None`` keeps the study in memory; ``"sqlite:///study.db"`` in a
         file several processes on one machine can share;
         ``"postgresql://user@host/db"`` for many machines (extra ``storage``).
-    space : Space, list of dimensions, or None
-        Needed to create a study; when loading one it must match the stored space.
+    space : Space, list of dimensions, MethodSpace, dict or None
+        Needed to create a study; when loading one it must match the stored
+        space. A hyper optimizer searches a method space: a `MethodSpace`,
+        or ``{method: space}`` as `HyperOptimizer` takes it.
     optimizer : str, optimizer instance or None
         A registered name (``"gp"``, ``"forest"``, ``"random"``, ...,
-        see `optimizer_names`), ``"module:factory"``, or an instance of an
+        ``"hyper"``, ``"hyper-random"``, ..., see `optimizer_names`),
+        ``"module:factory"``, or an instance of an
         `asktell.base.AskTellOptimizer` that has not been used yet. None:
-        ``"gp"`` for a new study, the stored choice for an existing one.
+        ``"gp"`` for a new study (``"hyper"`` when ``space`` is a
+        `MethodSpace`), the stored choice for an existing one.
     random_state : int, RandomState or None
         Seed of the optimizer. Stored with the study: every process and
         every resume uses it (a random one is drawn and stored when None).
@@ -338,6 +433,9 @@ class Study:
             return record
         if space is None:
             raise ValueError(f"study {name!r} does not exist in {self.storage.url!r}; give a space to create it")
+        if optimizer is None:
+            optimizer = _DEFAULT_HYPER_OPTIMIZER if _is_method_space(space) else _DEFAULT_OPTIMIZER
+        space = _searched_space(space, _searches_method_space(optimizer))
         space_dict = space_to_dict(space)
         settings = self._optimizer_settings(space_dict, optimizer, random_state, optimizer_kwargs)
         try:
@@ -352,8 +450,6 @@ class Study:
     @staticmethod
     def _optimizer_settings(space_dict, optimizer, random_state, optimizer_kwargs):
         seed = _seed(random_state)
-        if optimizer is None:
-            optimizer = _DEFAULT_OPTIMIZER
         if isinstance(optimizer, str):
             _factory_for(optimizer)  # unknown names fail before anything is stored
             kwargs = _jsonable(optimizer_kwargs or {})
@@ -368,6 +464,10 @@ class Study:
                 f"(asktell.base.AskTellOptimizer), got {optimizer!r}"
             )
         searched = getattr(optimizer, "space", None)
+        if isinstance(searched, MethodSpace) and not same_space(space_to_dict(searched), space_dict):
+            raise ValueError(
+                f"the optimizer searches {searched!r}, not the study's space {space_from_dict(space_dict)!r}"
+            )
         if isinstance(searched, Space) and searched.bounds != space_from_dict(space_dict).bounds:
             raise ValueError(
                 f"the optimizer searches {searched!r}, not the study's space {space_from_dict(space_dict)!r}"
@@ -382,9 +482,14 @@ class Study:
 
     def _check_matches(self, record, space, optimizer, random_state, optimizer_kwargs):
         where = f"study {record.name!r} in {self.storage.url!r}"
-        if space is not None and not same_space(space_to_dict(space), record.space):
-            stored = space_from_dict(record.space)
-            raise ValueError(f"{where} was created with another space: stored {stored!r}, given {space!r}")
+        if space is not None:
+            try:
+                given = space_to_dict(_searched_space(space, is_method_space_dict(record.space)))
+            except (TypeError, ValueError):
+                given = None  # the other kind of space (a method space or not)
+            if given is None or not same_space(given, record.space):
+                stored = space_from_dict(record.space)
+                raise ValueError(f"{where} was created with another space: stored {stored!r}, given {space!r}")
         stored = record.optimizer
         if isinstance(optimizer, str) and stored.get("name") != optimizer:
             was = stored.get("name") or stored.get("class")
@@ -534,7 +639,9 @@ class Study:
     def tell(self, trial, value=None, *, error=None):
         """Record the result of ``trial`` (a `Trial` or its number).
 
-        ``value``: a float, or ``(value, seconds)``; the trial becomes
+        ``value``: a float, or ``(value, seconds)`` (in a study over a
+        method space also a dict with ``"score"``, as a `HyperOptimizer`
+        objective returns: its other fields go to the trial's ``info``); the trial becomes
         COMPLETE (FAIL when the value is NaN or infinite). ``error``: text or
         an exception; the trial becomes FAIL with that text. Returns the
         finished `Trial`.
@@ -549,6 +656,9 @@ class Study:
         return self.tell(trial, error=error if error is not None else "failed")
 
     def _finish(self, number, value, error, late_ok=False, seconds=None):
+        extras = {}
+        if error is None and isinstance(value, dict) and isinstance(self.space, MethodSpace):
+            value, extras = _split_score(value, number)
         if error is not None:
             if isinstance(error, BaseException):
                 error = f"{type(error).__name__}: {error}"
@@ -577,6 +687,7 @@ class Study:
                     )
                     txn.set_info(number, info)
                 else:
+                    info.update(extras)
                     if error is not None:
                         info["error"] = error
                     else:
@@ -626,7 +737,12 @@ class Study:
         func : callable
             ``func(x)`` with ``x`` the point as a list (as in `gp_minimize`;
             see `use_named_args` for keyword arguments), returning a float
-            or ``(value, seconds)``.
+            or ``(value, seconds)``. In a study over a method space (a hyper
+            optimizer) ``func(method, **params)``, returning a float or a
+            dict with ``"score"`` (its other fields go to the trial's
+            ``info``), as in `HyperOptimizer.run`, or ``(value, seconds)``,
+            which gives the method selector the trial's duration
+            (``cost_aware=True``).
         n_trials : int or None
             Trials this call finishes (others' trials do not count).
         timeout : float or None
@@ -692,7 +808,7 @@ class Study:
                     trial = self.ask()
                     started += 1
                     try:
-                        in_flight[evaluator.submit(capture, func, trial.x)] = trial
+                        in_flight[evaluator.submit(capture, *self._call(func, trial))] = trial
                     except BaseException:
                         self._release_trial(trial.number, "could not be handed to the executor", started=False)
                         raise
@@ -724,6 +840,12 @@ class Study:
             if bar is not None:
                 bar.close()
         return self
+
+    def _call(self, func, trial):
+        """What evaluates ``trial``: ``func(x)``, or ``func(method, **params)`` over a method space."""
+        if isinstance(self.space, MethodSpace):
+            return _call_method, func, dict(trial.params)
+        return func, trial.x
 
     def _tell_outcome(self, trial, outcome, catch):
         if outcome.ok:
@@ -768,11 +890,17 @@ class Study:
         return dict(self.best_trial.params)
 
     def trials_records(self):
-        """One flat dict per trial (number, state, value, params, timings, worker, error)."""
+        """One flat dict per trial (number, state, value, params, timings, worker, error).
+
+        Every row has the same keys: over a method space a parameter that
+        the trial's method lacks is None.
+        """
+        trials = self.trials
+        names = list(dict.fromkeys(k for t in trials for k in t.params))
         rows = []
-        for t in self.trials:
+        for t in trials:
             row = {"number": t.number, "state": str(t.state), "value": t.value}
-            row.update({f"params_{k}": v for k, v in t.params.items()})
+            row.update({f"params_{k}": t.params.get(k) for k in names})
             for key in ("datetime_start", "datetime_complete"):
                 stamp = t.info.get(key)
                 row[key] = None if stamp is None else stamp.isoformat()

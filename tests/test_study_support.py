@@ -101,6 +101,25 @@ SPACE = [Real(-2.0, 2.0, name="a"), Real(-2.0, 2.0, name="b"), Real(1e-3, 1.0, p
 MIXED = [Real(-2.0, 2.0, name="a"), Integer(0, 9, name="k"), Categorical(["x", "y", True], name="c")]
 
 
+#: the method space of the hyper-study tests: two methods with parameters, one without
+METHOD_SPACE = {
+    "quad": {"x": Real(-2.0, 2.0), "k": Integer(0, 4)},
+    "shift": [Real(1e-3, 1.0, prior="log-uniform", name="s")],
+    "const": {},
+}
+
+
+def by_method(method, **params):
+    """The hyper studies' objective; NaN (a failed trial) for quad at k == 4."""
+    if method == "quad":
+        return float("nan") if params["k"] == 4 else params["x"] ** 2 + 0.5 * params["k"]
+    if method == "shift":
+        return float(np.log10(params["s"]) + 2.0) ** 2 + 0.1
+    if method == "const":
+        return 1.5
+    raise ValueError(f"unknown method {method!r}")
+
+
 def sphere(x):
     return float(x[0] ** 2 + x[1] ** 2 + np.log10(x[2]) ** 2)
 

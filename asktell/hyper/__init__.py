@@ -4,12 +4,16 @@ An optlib (`HyperOptLib`, cotengra's interface) proposes settings
 ``{"method", "params"}``; asktell's optlibs pick the method with an
 `LCBSelector` and its parameters with one optimizer per method:
 ``"bayes"``, ``"scipy"``, ``"cmaes"`` (extra ``cmaes``) and ``"random"``.
-`HyperOptimizer` drives any of them over any executor.
+`HyperOptimizer` drives any of them over any executor; `HyperAskTell`
+hands one to a trial-protocol driver instead (a `asktell.Study`), over a
+`MethodSpace`.
 """
 
+from .ask_tell import HyperAskTell
 from .bayes import BayesOptLib
 from .cma_es import CMAESOptLib
 from .driver import HyperBest, HyperOptimizer
+from .method_space import MethodSpace
 from .optlib import (
     CubeSampler,
     HyperOptLib,
@@ -28,6 +32,8 @@ from .selector import LCBSelector
 __all__ = [
     "HyperOptimizer",
     "HyperBest",
+    "HyperAskTell",
+    "MethodSpace",
     "HyperOptLib",
     "PerMethodOptLib",
     "MethodSampler",

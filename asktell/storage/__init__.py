@@ -19,6 +19,7 @@ from .base import (
     StudyRecord,
 )
 from .space_json import (
+    is_method_space_dict,
     load_space_file,
     same_space,
     space_from_dict,
@@ -47,6 +48,7 @@ __all__ = [
     "space_from_json",
     "load_space_file",
     "same_space",
+    "is_method_space_dict",
 ]
 
 

@@ -6,6 +6,12 @@ values (str, int, float, bool, None) so that they come back equal and of
 the same type. Space files for the command line may also be written in
 the cotengra spec form or as ``{name: [low, high]}`` (scikit-optimize's
 conversion rules).
+
+A method space (`asktell.hyper.MethodSpace`, what the hyper-optimizer
+searches) is ``{"version": 1, "methods": {method: [dimension dicts]}}``,
+methods in order, ``[]`` for a method without parameters; its space files
+hold ``{"methods": {method: space}}`` with each space in any of the forms
+above (``{}`` for no parameters).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ __all__ = [
     "space_from_json",
     "load_space_file",
     "same_space",
+    "is_method_space_dict",
 ]
 
 FORMAT_VERSION = 1
@@ -68,9 +75,47 @@ def _dimension_to_dict(dim):
 
 
 def space_to_dict(space):
-    """A JSON-ready dict describing ``space`` (a `Space` or dimension list)."""
+    """A JSON-ready dict describing ``space`` (a `Space`, a dimension list or a `MethodSpace`)."""
+    from ..hyper.method_space import MethodSpace
+
+    if isinstance(space, MethodSpace):
+        methods = {}
+        for method, method_space in space.spaces.items():
+            try:
+                methods[method] = [] if method_space is None else space_to_dict(method_space)["dimensions"]
+            except TypeError as exc:
+                raise TypeError(f"method {method!r}: {exc}") from None
+        return {"version": FORMAT_VERSION, "methods": methods}
     space = space if isinstance(space, Space) else Space(space)
     return {"version": FORMAT_VERSION, "dimensions": [_dimension_to_dict(d) for d in space]}
+
+
+def is_method_space_dict(data):
+    """Whether ``data`` (a stored space or a space file's content) describes a method space."""
+    return isinstance(data, dict) and isinstance(data.get("methods"), dict) and "type" not in data["methods"]
+
+
+def _method_space_from_dict(data):
+    from ..hyper.method_space import MethodSpace
+
+    version = data.get("version", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise ValueError(f"space format version {version!r} is not supported (expected {FORMAT_VERSION})")
+    unknown = sorted(set(data) - {"version", "methods"})
+    if unknown:
+        raise ValueError(f"a method space has only 'version' and 'methods', got also {unknown}")
+    if not data["methods"]:
+        raise ValueError("method space: no methods given")
+    spaces = {}
+    for method, spec in data["methods"].items():
+        if spec is None or (isinstance(spec, (dict, list)) and len(spec) == 0):
+            spaces[method] = None
+            continue
+        try:
+            spaces[method] = space_from_dict(spec)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"method {method!r}: {exc}") from None
+    return MethodSpace(spaces)
 
 
 def _dimension_from_dict(spec, name=None, where="space"):
@@ -112,8 +157,11 @@ def space_from_dict(data):
 
     Accepts ``{"dimensions": [...]}``, a list of dimension dicts or
     dimension-likes, or a dict ``{name: dimension}`` whose values are
-    dimension dicts, cotengra specs or ``[low, high]`` lists.
+    dimension dicts, cotengra specs or ``[low, high]`` lists; a
+    ``{"methods": {method: space}}`` dict gives a `MethodSpace`.
     """
+    if is_method_space_dict(data):
+        return _method_space_from_dict(data)
     if isinstance(data, dict) and "dimensions" in data:
         version = data.get("version", FORMAT_VERSION)
         if version != FORMAT_VERSION:
@@ -164,9 +212,16 @@ def same_space(a, b):
     """True when two serialized spaces describe the same search (transforms aside).
 
     Transforms are a model's choice (optimizers set them), not part of what
-    is searched, so they do not make two spaces differ.
+    is searched, so they do not make two spaces differ. Two method spaces
+    are the same when they list the same methods, in the same order, with
+    the same spaces.
     """
-    def strip(d):
-        return [{k: v for k, v in dim.items() if k != "transform"} for dim in d["dimensions"]]
+    def strip(dims):
+        return [{k: v for k, v in dim.items() if k != "transform"} for dim in dims]
 
-    return strip(a) == strip(b)
+    def search(d):
+        if is_method_space_dict(d):
+            return ("methods", [(m, strip(dims)) for m, dims in d["methods"].items()])
+        return ("dimensions", strip(d["dimensions"]))
+
+    return search(a) == search(b)

@@ -1,0 +1,165 @@
+"""The hyper-optimizer as an optimizer of the trial protocol (`asktell.base`).
+
+`HyperOptimizer` drives an optlib itself; `HyperAskTell` hands the same
+optlib to whatever drives trials instead: a `asktell.Study` (stored,
+resumed, shared by workers) or a user's own loop. Each trial is one
+setting of the optlib: ``params`` are ``{"method": method, **params}``
+and ``x`` is ``[method, *values]`` (see `MethodSpace`).
+
+With the same ``random_state`` the optlib is seeded as `HyperOptimizer`
+seeds it for its first `HyperOptimizer.run`, so a serial loop of
+``ask_trial`` / ``tell_trial`` makes the trials a serial ``run`` makes.
+Its state depends only on the sequence of asks and tells, which is what
+lets a study replay it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import weakref
+
+from sklearn.utils import check_random_state
+
+from ..base import AskTellOptimizer
+from ..trial import Trial, TrialState
+from .driver import _accepts, _plain
+from .method_space import METHOD_KEY, MethodSpace
+from .optlib import make_optlib
+
+__all__ = ["HyperAskTell"]
+
+
+class HyperAskTell(AskTellOptimizer):
+    """Ask/tell over methods and their parameters, one optlib setting per trial.
+
+    Parameters
+    ----------
+    methods : sequence of str, dict or MethodSpace
+        The method names, or the method space ``{method: space}`` itself.
+    space : dict or None
+        ``{method: space}`` when ``methods`` are names.
+    optlib : str, HyperOptLib class or instance
+        The strategy (``"bayes"``, ``"random"``, ``"scipy"``, ``"cmaes"``,
+        or any name given to `register_optlib`).
+    random_state : int, RandomState or None
+        Seeds the optlib (as `HyperOptimizer` does for its first run).
+    **optlib_opts
+        Options of the optlib's ``setup``.
+
+    Attributes
+    ----------
+    space : MethodSpace
+        What is searched.
+    optlib_ : HyperOptLib
+        The set-up optlib; `close` cleans it up (and stops the threads of
+        the ``"scipy"`` optlib). Dropping the object cleans it up too.
+
+    Notes
+    -----
+    The optlib's ``setup`` gets ``optimizer=None``: there is no driver to
+    read ``pre_dispatch`` from, asks simply come one at a time. A value
+    told as ``(value, seconds)`` gives the selector the trial's duration
+    (what ``cost_aware=True`` ranks methods by); a NaN or infinite value
+    fails the trial, as in `HyperOptimizer`.
+    """
+
+    def __init__(self, methods, space=None, optlib="bayes", random_state=None, **optlib_opts):
+        self.space = MethodSpace(methods, space)
+        self.optlib = optlib
+        self.random_state = random_state
+        self.optlib_opts = dict(optlib_opts)
+        opts = dict(optlib_opts)
+        if _accepts(optlib, "random_state"):
+            opts.setdefault("random_state", int(check_random_state(random_state).randint(2**31 - 1)))
+        optlib_space = {m: (s if s is not None else {}) for m, s in self.space.spaces.items()}
+        self.optlib_ = make_optlib(optlib, self.space.methods, optlib_space, optimizer=None, **opts)
+        self._finalizer = weakref.finalize(self, self.optlib_.cleanup)
+        self._trials = []
+        self._settings = {}  # number -> the optlib's setting, until told
+
+    # ------------------------------------------------------------ protocol
+    def ask_trial(self):
+        """The optlib's next setting as a RUNNING `Trial`."""
+        if not self._finalizer.alive:
+            raise RuntimeError("this HyperAskTell is closed; its optlib was cleaned up")
+        setting = self.optlib_.get_setting()
+        method = setting[METHOD_KEY]
+        params = {k: _plain(v) for k, v in dict(setting["params"]).items()}
+        params = {METHOD_KEY: method, **params}
+        number = len(self._trials)
+        x = self.space.from_params(params)  # in the order of the method's dimensions
+        trial = Trial(number=number, x=x, params=self.space.to_params(x))
+        self._trials.append(trial)
+        self._settings[number] = setting
+        return trial
+
+    def tell_trial(self, trial, value):
+        """Report ``value`` (a float or ``(value, seconds)``) of ``trial`` to the optlib."""
+        asked = self._pending(trial)
+        seconds = None
+        if isinstance(value, (tuple, list)) and len(value) == 2:
+            value, seconds = value
+            if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
+                raise TypeError(f"value: seconds of (value, seconds) must be a number, got {seconds!r}")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"value must be a number or (value, seconds), got {value!r}")
+        value = float(value)
+        if seconds is not None:
+            asked.info["duration"] = float(seconds)
+        if not math.isfinite(value):
+            self._end(asked, TrialState.FAIL, math.inf, error=f"the objective returned {value!r}")
+        else:
+            asked.value = value
+            self._end(asked, TrialState.COMPLETE, value)
+        return asked
+
+    def fail_trial(self, trial, error=None):
+        """Report ``trial`` as failed (the optlib sees an infinite score)."""
+        asked = self._pending(trial)
+        if isinstance(error, BaseException):
+            error = f"{type(error).__name__}: {error}"
+        self._end(asked, TrialState.FAIL, math.inf, error=None if error is None else str(error))
+        return asked
+
+    @property
+    def trials(self):
+        """Every trial asked, in number order."""
+        return list(self._trials)
+
+    def close(self):
+        """Clean up the optlib (stops its threads); asking afterwards raises."""
+        self._finalizer()
+
+    # ------------------------------------------------------------ helpers
+    def _pending(self, trial):
+        number = trial.number if isinstance(trial, Trial) else trial
+        if isinstance(number, bool) or not isinstance(number, numbers.Integral):
+            raise TypeError(f"trial must be a Trial or a trial number, got {trial!r}")
+        number = int(number)
+        if number not in self._settings:
+            what = "already finished" if 0 <= number < len(self._trials) else "unknown"
+            raise ValueError(f"trial {number} is {what}")
+        asked = self._trials[number]
+        if isinstance(trial, Trial):
+            told = trial.params.get(METHOD_KEY, asked.params[METHOD_KEY])
+            self.space.space_of(told)  # an unknown method is named as such
+            if told != asked.params[METHOD_KEY]:
+                raise ValueError(
+                    f"trial {number} was asked for method {asked.params[METHOD_KEY]!r}, "
+                    f"told with params of method {told!r}"
+                )
+        return asked
+
+    def _end(self, asked, state, score, error=None):
+        setting = self._settings.pop(asked.number)
+        asked.state = state
+        if error is not None:
+            asked.info["error"] = error
+        self.optlib_.report_result(setting, asked, score)
+
+    def __repr__(self):
+        return (
+            f"HyperAskTell(methods={self.space.methods!r}, optlib={self.optlib!r}, "
+            f"random_state={self.random_state!r}, trials={len(self._trials)})"
+        )
