@@ -12,7 +12,7 @@ export MKL_NUM_THREADS ?= 1
 .PHONY: demo test bench clean postgresql
 
 # The default benchmark: the BBOB suite in 2-D and 5-D, budgets 10*d and 20*d.
-BENCH_ARGS ?= --suite bbob --dims 2,5 --budget 10,20 --seeds 5 --out results/bbob
+BENCH_ARGS ?= --suite bbob --dims 2,5 --budget 10,20 --seeds 5 --prefix-budgets --out results/bbob
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

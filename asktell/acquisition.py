@@ -3,7 +3,11 @@
 Every acquisition is written as a quantity to *minimize* at points ``X``
 of the transformed space (scikit-optimize's convention): ``LCB`` is
 ``mu - kappa * std``; ``EI`` and ``PI`` are the negated expected
-improvement and probability of improvement over ``y_opt - xi``; the ``ps``
+improvement and probability of improvement over ``y_opt - xi``;
+``LogEI`` is the negated logarithm of EI, computed without underflow
+(Ament et al. 2023, "Unexpected improvements to expected improvement"):
+far from the best point EI underflows to zero and leaves its optimizer
+a flat landscape, where log EI keeps a useful slope; the ``ps``
 variants divide by the expected evaluation time, modelled in log-seconds
 by the second estimator of a two-output model.
 
@@ -19,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy.optimize import fmin_l_bfgs_b
-from scipy.special import ndtr
+from scipy.special import erfcx, ndtr
 
 __all__ = [
     "gaussian_ei",
@@ -30,8 +34,10 @@ __all__ = [
 ]
 
 #: acquisition functions `Optimizer` accepts
-ACQUISITION_FUNCTIONS = ("gp_hedge", "EI", "LCB", "PI", "EIps", "PIps")
+ACQUISITION_FUNCTIONS = ("gp_hedge", "EI", "LCB", "PI", "EIps", "PIps", "LogEI")
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+_HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
+_SQRT_HALF_PI = np.sqrt(0.5 * np.pi)
 
 
 def _pdf(z):
@@ -90,6 +96,34 @@ def _improvement(mu, std, y_opt, xi, kind, mu_grad=None, std_grad=None):
     return value, grad
 
 
+def _log_ei(mu, std, y_opt, xi, mu_grad=None, std_grad=None):
+    """log EI (to maximize) and its gradient, accurate where EI underflows.
+
+    With ``z = (y_opt - xi - mu) / std``, ``EI = std * phi(z) * r(z)`` where
+    ``r(z) = 1 + z * Phi(z) / phi(z)``; for ``z < 0`` the ratio
+    ``Phi(z) / phi(z) = sqrt(pi/2) * erfcx(-z / sqrt(2))`` stays finite, and
+    for very negative ``z`` ``r(z)`` tends to ``1 / z**2``.
+    """
+    s = np.maximum(std, 1e-300)
+    z = (y_opt - xi - mu) / s
+    mills = np.where(z < 0, _SQRT_HALF_PI * erfcx(-np.minimum(z, 0.0) / np.sqrt(2.0)), 0.0)
+    r = np.where(z < 0, 1.0 + z * mills, 0.0)
+    far = z < -1e3
+    r = np.where(far, 1.0 / np.maximum(z * z, 1.0), r)
+    r = np.maximum(r, 1e-300)
+    log_phi = -0.5 * z * z - _HALF_LOG_2PI
+    pos = z >= 0
+    ei_pos = np.where(pos, z * ndtr(z) + _pdf(np.where(pos, z, 0.0)), 1.0)
+    value = np.where(pos, np.log(s) + np.log(np.maximum(ei_pos, 1e-300)), np.log(s) + log_phi + np.log(r))
+    grad = None
+    if mu_grad is not None:
+        # dEI/dmu = -Phi(z), dEI/dstd = phi(z); divided by EI = std * phi(z) * r(z) (z < 0)
+        d_mu = np.where(pos, -ndtr(z) / (s * np.where(pos, ei_pos, 1.0)), -mills / (s * r))
+        d_std = np.where(pos, _pdf(np.where(pos, z, 0.0)) / (s * np.where(pos, ei_pos, 1.0)), 1.0 / (s * r))
+        grad = d_mu[:, None] * mu_grad + d_std[:, None] * std_grad
+    return value, grad
+
+
 def gaussian_lcb(X, model, kappa=1.96, return_grad=False):
     """Lower confidence bound ``mu - kappa * std`` (``kappa="inf"``: ``-std``)."""
     mu, std, mg, sg = _moments(X, model, return_grad)
@@ -129,6 +163,9 @@ def _from_moments(acq_func, mu, std, y_opt, xi, kappa, mu_grad=None, std_grad=No
     """Value to minimize (and gradient) of ``LCB``/``EI``/``PI`` from the moments."""
     if acq_func == "LCB":
         return _lcb(mu, std, kappa, mu_grad, std_grad)
+    if acq_func == "LogEI":
+        value, grad = _log_ei(mu, std, y_opt, xi, mu_grad, std_grad)
+        return -value, (None if grad is None else -grad)
     kind = acq_func[:2]
     value, grad = _improvement(mu, std, y_opt, xi, kind, mu_grad, std_grad)
     return -value, (None if grad is None else -grad)
@@ -139,8 +176,8 @@ def _gaussian_acquisition(X, model, y_opt=None, acq_func="LCB", return_grad=Fals
     X = np.asarray(X, dtype=float)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D, got {X.ndim} dimensions")
-    if acq_func not in ("LCB", "EI", "PI", "EIps", "PIps"):
-        raise ValueError(f"acq_func must be one of LCB, EI, PI, EIps, PIps, got {acq_func!r}")
+    if acq_func not in ("LCB", "EI", "PI", "EIps", "PIps", "LogEI"):
+        raise ValueError(f"acq_func must be one of LCB, EI, PI, EIps, PIps, LogEI, got {acq_func!r}")
     xi, kappa = _check_kwargs(acq_func_kwargs)
     per_second = acq_func.endswith("ps")
     time_model = None

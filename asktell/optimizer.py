@@ -103,7 +103,7 @@ class Optimizer(AskTellOptimizer):
         ``"random"``, ``"sobol"``, ``"halton"``, ``"hammersly"``, ``"lhs"``, ``"grid"``.
     n_jobs : int
         Jobs of the estimator (where it has ``n_jobs``).
-    acq_func : {"gp_hedge", "EI", "LCB", "PI", "EIps", "PIps"}
+    acq_func : {"gp_hedge", "EI", "LCB", "PI", "EIps", "PIps", "LogEI"}
         Acquisition. ``gp_hedge`` picks among EI, LCB and PI by a softmax
         of their gains (``eta`` in ``acq_func_kwargs``). ``*ps`` divide by
         the expected time; told values are then ``(value, seconds)``.
@@ -426,7 +426,7 @@ class Optimizer(AskTellOptimizer):
         est = clone(self.base_estimator_)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            est.fit(self.space.transform(self.Xi), np.asarray(self.yi, dtype=float))
+            est.fit(self.space.transform(self.Xi), self._model_targets(self.yi))
         if self.acq_func == "gp_hedge" and self._next_xs is not None:
             self.gains_ -= est.predict(np.vstack([r[0] for r in self._next_xs]))
         self.models.append(est)
@@ -436,8 +436,12 @@ class Optimizer(AskTellOptimizer):
         self._model, self._model_n = est, n_told
         if self.acq_func == "gp_hedge":
             rng = self._derive(_FIT_STREAM, n_told)
-            rankings = self._rank(est, list(_HEDGE), self._y_opt(self.yi), rng)
+            rankings = self._rank(est, list(_HEDGE), self._y_opt(self._model_targets(self.yi)), rng)
             self._next_xs = [r[:_KEEP_RANKED] for r in rankings]
+
+    def _model_targets(self, ys):
+        """The targets the model is fitted on (a subclass may warp them)."""
+        return np.asarray(ys, dtype=float)
 
     def _y_opt(self, ys):
         ys = np.asarray(ys, dtype=float)
@@ -445,7 +449,7 @@ class Optimizer(AskTellOptimizer):
 
     def _lie_model(self, strategy):
         """The model with every pending point told a constant lie."""
-        ys = np.asarray(self.yi, dtype=float)
+        ys = self._model_targets(self.yi)
         lie = {"cl_min": np.min, "cl_mean": np.mean, "cl_max": np.max}[strategy](ys, axis=0)
         pending = [t.x for t in self._pending.values()]
         X = self.space.transform(self.Xi + pending)
@@ -502,7 +506,7 @@ class Optimizer(AskTellOptimizer):
         if self._pending:
             model, ys = self._lie_model(strategy)
         else:
-            model, ys = self._model, self.yi
+            model, ys = self._model, self._model_targets(self.yi)
         y_opt = self._y_opt(ys)
         if self.acq_func == "gp_hedge":
             logits = self.eta * (self.gains_ - np.max(self.gains_))
@@ -625,7 +629,7 @@ class Optimizer(AskTellOptimizer):
         """Recompute the hedge's proposals (after parameters were changed by hand)."""
         if self._model is not None and self.acq_func == "gp_hedge":
             rng = self._derive(_FIT_STREAM, len(self.yi))
-            rankings = self._rank(self._model, list(_HEDGE), self._y_opt(self.yi), rng)
+            rankings = self._rank(self._model, list(_HEDGE), self._y_opt(self._model_targets(self.yi)), rng)
             self._next_xs = [r[:_KEEP_RANKED] for r in rankings]
 
     def copy(self, random_state=None):

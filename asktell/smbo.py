@@ -192,13 +192,22 @@ def base_minimize(
         space_constraint=space_constraint, acq_func_kwargs={"xi": xi, "kappa": kappa},
         acq_optimizer_kwargs={"n_points": n_points, "n_restarts_optimizer": n_restarts_optimizer, "n_jobs": n_jobs},
     )
+    if verbose:
+        callbacks.append(VerboseCallback(n_total=n_calls, n_init=len(x0) if y0 is None else 0,
+                                         n_random=n_initial_points))
+    return _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs)
+
+
+def _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs):
+    """The ask / evaluate / tell loop of every minimizer, over a ready ``optimizer``.
+
+    ``x0``/``y0`` are checked (`_check_x0_y0`); ``n_calls`` counts the
+    calls of ``x0`` when ``y0`` is None.
+    """
     if y0 is not None:
         bad = [i for i, v in enumerate(y0) if not _valid(optimizer, v)]
         if bad:
             raise ValueError(f"y0[{bad[0]}] must be a finite number, got {y0[bad[0]]!r}")
-    if verbose:
-        callbacks.append(VerboseCallback(n_total=n_calls, n_init=len(x0) if y0 is None else 0,
-                                         n_random=n_initial_points))
 
     result = None
     if x0:

@@ -24,11 +24,15 @@ class Recorder:
     def __init__(self, problem, budget):
         self.problem, self.budget = problem, budget
         self.values, self.eval_seconds = [], 0.0
+        self.started = time.perf_counter()
+        #: the optimizer's own seconds before each evaluation (cumulative)
+        self.opt_seconds = []
 
     def __call__(self, x):
         if len(self.values) >= self.budget:
             raise BudgetExhausted
         start = time.perf_counter()
+        self.opt_seconds.append(start - self.started - self.eval_seconds)
         y = self.problem(x)
         self.eval_seconds += time.perf_counter() - start
         self.values.append(y)
@@ -113,6 +117,13 @@ CONTENDERS = {
     "random": random_search,
 }
 
+#: contenders whose trajectory does not depend on the budget: the run at the
+#: largest budget, cut short, is their run at a smaller one (``--prefix-budgets``)
+BUDGET_FREE = frozenset({
+    "asktell-default", "asktell-gp", "asktell-forest", "skopt-gp", "optuna-tpe", "optuna-gp",
+    "optuna-cmaes", "random",
+})
+
 DEFAULT_CONTENDERS = ("asktell-default", "asktell-gp", "skopt-gp", "optuna-tpe", "optuna-gp", "optuna-cmaes", "random")
 
 
@@ -122,9 +133,9 @@ def run_contender(name, problem, budget, seed):
 
     for module in _MODULES.get(name, ["asktell"] if name.startswith("asktell") else []):
         importlib.import_module(module)
-    recorder = Recorder(problem, budget)
     bounds = [(float(lo), float(hi)) for lo, hi in zip(problem.lower, problem.upper)]
-    start = time.perf_counter()
+    recorder = Recorder(problem, budget)
+    start = recorder.started
     try:
         CONTENDERS[name](recorder, bounds, budget, seed)
     except BudgetExhausted:
@@ -134,4 +145,21 @@ def run_contender(name, problem, budget, seed):
     return {
         "values": recorder.values,
         "opt_seconds_per_trial": max(total - recorder.eval_seconds, 0.0) / n,
+        "opt_seconds_cumulative": recorder.opt_seconds,
     }
+
+
+def prefix_record(record, budget):
+    """The record of a budget-free contender's run cut to its first ``budget`` evaluations.
+
+    Its time per trial is the optimizer's time before the last kept
+    evaluation, per evaluation kept.
+    """
+    if budget > len(record["values"]):
+        raise ValueError(f"budget {budget} exceeds the {len(record['values'])} evaluations of the run")
+    out = dict(record, budget=budget, values=record["values"][:budget], prefix_of=record["budget"])
+    cumulative = record.get("opt_seconds_cumulative")
+    if cumulative:
+        out["opt_seconds_cumulative"] = cumulative[:budget]
+        out["opt_seconds_per_trial"] = max(cumulative[budget - 1], 0.0) / budget
+    return out

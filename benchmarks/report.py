@@ -9,6 +9,10 @@ import numpy as np
 from .metrics import ecdf, precision_curve, ranking, summary
 
 
+#: the contender whose time per trial the others' is divided by
+TIME_REFERENCE = "optuna-gp"
+
+
 def _fmt(x):
     return f"{x:.1e}" if x >= 1e-8 else "<1e-8"
 
@@ -31,14 +35,24 @@ def markdown(records, command=""):
         vals = [f"{cells[(d, b)].get(name, float('nan')):.2f}" for d in dims for b in budgets]
         lines.append(f"| {name} | " + " | ".join(vals) + f" | **{all_rank.get(name, float('nan')):.2f}** |")
     lines += ["", "## Optimizer time per trial (median seconds, excluding the objective)", ""]
+    if TIME_REFERENCE in contenders:
+        lines += [f"In brackets: the ratio to {TIME_REFERENCE}'s (below 1 is faster).", ""]
     lines += ["| contender | " + " | ".join(f"d={d}, {b}*d" for d in dims for b in budgets) + " |"]
     lines += ["|" + "---|" * (len(dims) * len(budgets) + 1)]
+
+    def seconds(name, d, b):
+        ts = [row["seconds_per_trial"] for (dd, bb, _, c), row in rows.items() if dd == d and bb == b * d and c == name]
+        return float(np.median(ts)) if ts else None
+
     for name in contenders:
         vals = []
         for d in dims:
             for b in budgets:
-                ts = [row["seconds_per_trial"] for (dd, bb, _, c), row in rows.items() if dd == d and bb == b * d and c == name]
-                vals.append(f"{np.median(ts):.4f}" if ts else "-")
+                t, ref = seconds(name, d, b), seconds(TIME_REFERENCE, d, b)
+                text = "-" if t is None else f"{t:.4f}"
+                if t is not None and ref:
+                    text += f" ({t / ref:.2f})"
+                vals.append(text)
         lines.append(f"| {name} | " + " | ".join(vals) + " |")
     for d in dims:
         for b in budgets:

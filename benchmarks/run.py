@@ -3,7 +3,9 @@
     python -m benchmarks.run --suite bbob --dims 2,5 --budget 20 --seeds 5 --out results/
 
 ``--budget`` is evaluations per dimension (several, comma separated, run
-separately). Runs go to ``OUT/runs.jsonl`` as they finish (a rerun skips
+separately; with ``--prefix-budgets`` the contenders whose trajectory
+does not depend on the budget run once, at the largest, and their runs at
+the smaller budgets are its prefixes). Runs go to ``OUT/runs.jsonl`` as they finish (a rerun skips
 those already there), then ``OUT/report.md`` and PNG plots are written.
 Tasks are interleaved (every contender on a problem and seed before the
 next) so that load on the machine falls on all contenders alike.
@@ -23,7 +25,7 @@ import time  # noqa: E402
 from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from .contenders import CONTENDERS, DEFAULT_CONTENDERS, run_contender  # noqa: E402
+from .contenders import BUDGET_FREE, CONTENDERS, DEFAULT_CONTENDERS, prefix_record, run_contender  # noqa: E402
 from .problems import BBOB_FUNCTIONS, bbob_specs, classic_specs, make_problem  # noqa: E402
 from .report import write_report  # noqa: E402
 
@@ -69,6 +71,11 @@ def parse_args(argv=None):
     p.add_argument("--contenders", default=",".join(DEFAULT_CONTENDERS), help=f"from {sorted(CONTENDERS)}")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (1: run in this process)")
     p.add_argument("--out", default="results/")
+    p.add_argument(
+        "--prefix-budgets", action="store_true",
+        help=f"run budget-free contenders ({', '.join(sorted(BUDGET_FREE))}) at the largest budget "
+        "only; their smaller-budget runs are its prefixes",
+    )
     return p.parse_args(argv)
 
 
@@ -100,21 +107,32 @@ def main(argv=None):
     log = out / "runs.jsonl"
     records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     done = {_key(r) for r in records}
+    top = max(budgets)
+
+    def derived(c):
+        return args.prefix_budgets and c in BUDGET_FREE
+
     tasks = [
         (c, s, b * s.dim, seed)
         for b in budgets
         for seed in range(args.seeds)
         for s in specs
         for c in contenders
-        if (c, s.suite, s.label, s.dim, b * s.dim, seed) not in done
+        if (c, s.suite, s.label, s.dim, b * s.dim, seed) not in done and not (derived(c) and b != top)
     ]
     print(f"{len(tasks)} runs to do ({len(done)} already in {log})", flush=True)
     start = time.time()
     with open(log, "a") as fh:
         for i, rec in enumerate(_execute(tasks, args.jobs), 1):
-            fh.write(json.dumps(rec) + "\n")
+            new = [rec]
+            if derived(rec["contender"]):
+                new += [prefix_record(rec, b * rec["dim"]) for b in budgets if b != top]
+            for r in new:
+                if _key(r) not in done:
+                    fh.write(json.dumps(r) + "\n")
+                    records.append(r)
+                    done.add(_key(r))
             fh.flush()
-            records.append(rec)
             if i % 20 == 0 or i == len(tasks):
                 print(f"  {i}/{len(tasks)} runs, {time.time() - start:.0f} s", flush=True)
     wanted = {(c, s.suite, s.label, s.dim, b * s.dim) for c in contenders for s in specs for b in budgets}

@@ -96,3 +96,40 @@ def test_runner_end_to_end_in_process(tmp_path, monkeypatch):
 def test_markdown_marks_the_best():
     text = report.markdown([_rec("a", "p", [1.0, 0.5]), _rec("b", "p", [2.0, 2.0])], command="cmd")
     assert "**5.0e-01 (" in text and "Command: `cmd`" in text
+
+
+def test_markdown_gives_time_per_trial_as_a_ratio_to_optuna_gp():
+    records = [_rec("optuna-gp", "p", [1.0, 0.5], t=0.04), _rec("mine", "p", [2.0, 2.0], t=0.01)]
+    text = report.markdown(records)
+    assert "| mine | 0.0100 (0.25) |" in text
+    assert "| optuna-gp | 0.0400 (1.00) |" in text
+
+
+def test_prefix_record_cuts_values_and_time():
+    rec = dict(_rec("random", "p", [4.0, 3.0, 2.0, 1.0]), opt_seconds_cumulative=[0.0, 0.1, 0.3, 0.6])
+    short = contenders.prefix_record(rec, 2)
+    assert short["values"] == [4.0, 3.0] and short["budget"] == 2 and short["prefix_of"] == 4
+    assert short["opt_seconds_per_trial"] == pytest.approx(0.1 / 2)
+    assert rec["values"] == [4.0, 3.0, 2.0, 1.0]  # the original is untouched
+    with pytest.raises(ValueError, match="budget 5 exceeds"):
+        contenders.prefix_record(rec, 5)
+
+
+def test_runner_prefix_budgets_equal_separate_runs(tmp_path, monkeypatch):
+    specs = [ProblemSpec("classic", "sq", 2)]
+    monkeypatch.setattr(run, "classic_specs", lambda: specs)
+    monkeypatch.setattr(run, "make_problem",
+                        lambda s: Problem(s, lambda x: float(np.sum(np.square(x))), -np.ones(2), np.ones(2), 0.0))
+    args = ["--suite", "classic", "--budget", "1,3", "--seeds", "2", "--contenders", "random", "--jobs", "1"]
+    run.main(args + ["--prefix-budgets", "--out", str(tmp_path / "prefix")])
+    run.main(args + ["--out", str(tmp_path / "separate")])
+
+    def load(name):
+        lines = [json.loads(line) for line in (tmp_path / name / "runs.jsonl").read_text().splitlines()]
+        return {(r["budget"], r["seed"]): r for r in lines}
+
+    prefix, separate = load("prefix"), load("separate")
+    assert sorted(prefix) == sorted(separate) == [(2, 0), (2, 1), (6, 0), (6, 1)]
+    for key in separate:
+        assert prefix[key]["values"] == separate[key]["values"]
+    assert prefix[(2, 0)]["prefix_of"] == 6 and "prefix_of" not in separate[(2, 0)]

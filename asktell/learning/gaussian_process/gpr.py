@@ -80,6 +80,11 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         Value added to the diagonal, for numerical stability.
     random_state : int, RandomState or None
         Seeds the restarts; a fixed seed makes the fit a function of the data.
+    length_scale_prior : None or (float, float)
+        ``(mean, std)`` of the normal prior on every log length scale.
+        None (default): median ``0.4 * sqrt(d)``, std 1.5. A prior that
+        grows with the dimension keeps high-dimensional fits from
+        chasing tiny length scales (`asktell.minimize` sets its own).
     """
 
     def __init__(
@@ -91,6 +96,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         categorical_dims=None,
         alpha=1e-10,
         random_state=None,
+        length_scale_prior=None,
     ):
         self.kernel = kernel
         self.noise = noise
@@ -99,6 +105,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         self.categorical_dims = categorical_dims
         self.alpha = alpha
         self.random_state = random_state
+        self.length_scale_prior = length_scale_prior
 
     # ------------------------------------------------------------ fitting
     def fit(self, X, y):
@@ -156,6 +163,11 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"n_restarts_optimizer must be a non-negative integer, got {self.n_restarts_optimizer!r}"
             )
+        prior = self.length_scale_prior
+        if prior is not None and not (
+            len(prior) == 2 and all(np.isfinite(v) for v in prior) and prior[1] > 0
+        ):
+            raise ValueError(f"length_scale_prior must be None or (mean, std > 0), got {prior!r}")
 
     def _setup_columns(self, n_dims):
         cat = sorted(set(int(c) for c in (self.categorical_dims or ())))
@@ -188,8 +200,10 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
 
     def _prior_means(self):
         d = self.n_features_in_
-        mean = [_AMP_PRIOR[0]] + [_ls_prior_mean(d)] * d
-        std = [_AMP_PRIOR[1]] + [_LS_PRIOR_STD] * d
+        ls_mean, ls_std = (_ls_prior_mean(d), _LS_PRIOR_STD) if self.length_scale_prior is None \
+            else map(float, self.length_scale_prior)
+        mean = [_AMP_PRIOR[0]] + [ls_mean] * d
+        std = [_AMP_PRIOR[1]] + [ls_std] * d
         if self._learn_noise:
             mean.append(_NOISE_PRIOR[0])
             std.append(_NOISE_PRIOR[1])

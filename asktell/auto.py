@@ -1,0 +1,234 @@
+"""The default optimizer: ``asktell.minimize`` chooses its strategy itself.
+
+Users who do not want to pick a method call ``asktell.minimize(func,
+dimensions, n_calls)``. It is Bayesian optimization tuned for what the
+COCO BBOB benchmark (``benchmarks/``, issue 6) rewards at small budgets
+(10 to 20 evaluations per dimension), each choice for a measured reason:
+
+* **Few initial points** (``max(5, d + 1)``, a scrambled Sobol design):
+  at 20 evaluations in 2-D, every point spent on the design is a point
+  not spent where the model says the optimum is; five were best.
+* **A Gaussian process** (`asktell.learning.GaussianProcessRegressor`,
+  Matern-5/2 with one length scale per input, learned noise) with the
+  dimension-scaled length-scale prior of Hvarfner et al. 2024 ("Vanilla
+  Bayesian optimization performs great in high dimensions"): log-normal
+  with location ``sqrt(2) + log(d) / 2`` and scale ``sqrt(3)``. The prior
+  grows with the dimension, so that the model does not explain a handful
+  of points in 5 or 10 dimensions with tiny length scales (which makes
+  the acquisition explore blindly). We fit the maximum a posteriori
+  length scales in log coordinates, where that prior's mode sits at
+  ``location - scale**2``.
+* **Output warping** (Yeo-Johnson, its power fitted by maximum
+  likelihood): benchmark and real objectives span orders of magnitude,
+  and a few huge values otherwise flatten the model where the small
+  values are. The warp is monotone, so the order of the points and the
+  incumbent are kept.
+* **log expected improvement** (Ament et al. 2023): EI underflows to
+  zero away from the incumbent, leaving flat regions for the acquisition
+  optimizer; its logarithm keeps a slope.
+* **Candidates**: a scrambled Sobol set over the whole space plus
+  Gaussian perturbations (scales log-uniform between 1e-3 and 0.2 of the
+  range) around the best points told; the best candidates then start an
+  L-BFGS polish of the acquisition. The local candidates let the
+  acquisition find the narrow improvements near the incumbent that a
+  uniform set misses once the model is sharp.
+
+Integer and categorical dimensions go through `asktell.space`: the GP
+sees integers normalized to ``[0, 1]`` (rounded back when proposed) and
+categories as codes compared by an overlap kernel; candidates are drawn
+in `asktell.space.UnitCube`, which covers every integer and category.
+Proposals are reproducible (`asktell.Optimizer`'s per-trial seeds).
+
+What it does not do (yet): switch to a local or evolutionary method at
+larger budgets and dimensions. At 5-D with 10 to 20 evaluations per
+dimension the multimodal BBOB functions (Rastrigin, Schaffer,
+Weierstrass, Katsuura) are where TPE and CMA-ES catch up with or pass it;
+``benchmarks/RESULTS.md`` has the figures.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from scipy.stats import qmc
+
+from .callbacks import VerboseCallback, check_callback
+from .learning import GaussianProcessRegressor
+from .optimizer import Optimizer
+from .smbo import _ON_ERROR, _check_x0_y0, _run
+from .space import Real, Space, UnitCube
+
+__all__ = ["minimize"]
+
+_N_CANDIDATES = 1024  # Sobol candidates per ask (a power of two keeps Sobol balanced)
+_N_CENTRES = 5  # best points the local candidates perturb
+_LOCAL_SCALES = (1e-3, 0.2)  # range of the perturbations' scales, in units of the cube
+_WARP_MIN_POINTS = 4
+
+
+def _length_scale_prior(n_dims):
+    """(mean, std) of the log length scales: Hvarfner et al.'s prior, its mode in log space."""
+    loc, scale = np.sqrt(2.0) + 0.5 * np.log(max(n_dims, 1)), np.sqrt(3.0)
+    return (float(loc - scale**2), float(scale))
+
+
+def _default_initial_points(n_dims):
+    return max(5, n_dims + 1)
+
+
+#: Yeo-Johnson powers tried (a grid that avoids the special cases 0 and 2)
+_WARP_POWERS = np.linspace(-2.0, 3.0, 50)
+
+
+def _yeo_johnson(z, powers):
+    """Yeo-Johnson transforms of ``z`` (n,) for each power: shape (len(powers), n)."""
+    lam = np.asarray(powers, dtype=float)[:, None]
+    pos = z >= 0
+    up = np.expm1(lam * np.log1p(np.where(pos, z, 0.0))) / lam
+    down = -np.expm1((2.0 - lam) * np.log1p(np.where(pos, 0.0, -z))) / (2.0 - lam)
+    return np.where(pos, up, down)
+
+
+def _warp(y):
+    """Yeo-Johnson of the standardized values, its power chosen by maximum likelihood.
+
+    The power is the best of a grid (`_WARP_POWERS`), which costs one
+    vectorized pass instead of a scalar search. Monotone; identity for
+    few or equal values.
+    """
+    y = np.asarray(y, dtype=float)
+    std = float(np.std(y)) if len(y) else 0.0
+    if len(y) < _WARP_MIN_POINTS or std <= 0 or not np.isfinite(std):
+        return y
+    z = (y - np.median(y)) / std
+    with np.errstate(all="ignore"):
+        W = _yeo_johnson(z, _WARP_POWERS)
+        # the Gaussian log likelihood of the transformed values plus the log Jacobian
+        llf = -0.5 * len(z) * np.log(np.var(W, axis=1)) + (_WARP_POWERS - 1.0) * np.sum(np.sign(z) * np.log1p(np.abs(z)))
+    llf[~np.all(np.isfinite(W), axis=1) | ~np.isfinite(llf)] = -np.inf
+    if not np.any(np.isfinite(llf)):
+        return z
+    return W[int(np.argmax(llf))]
+
+
+class _AutoOptimizer(Optimizer):
+    """`asktell.Optimizer` with the default's model, warping, acquisition and candidates."""
+
+    def __init__(self, dimensions, n_initial_points, random_state=None):
+        space = Space(dimensions)
+        n_dims = len(space.dimensions)
+        gp = GaussianProcessRegressor(
+            noise="gaussian", normalize_y=True, n_restarts_optimizer=1,
+            length_scale_prior=_length_scale_prior(n_dims),
+        )
+        super().__init__(
+            space, base_estimator=gp, n_initial_points=n_initial_points,
+            initial_point_generator="sobol", acq_func="LogEI", acq_optimizer="lbfgs",
+            random_state=random_state, acq_func_kwargs={"xi": 0.0},
+            acq_optimizer_kwargs={"n_points": _N_CANDIDATES, "n_restarts_optimizer": 5},
+        )
+        self._cube = UnitCube(self.space)
+        # for reals the GP's normalized coordinates are the cube's: no mapping needed
+        self._all_real = all(isinstance(d, Real) for d in self.space.dimensions)
+
+    def _model_targets(self, ys):
+        return _warp(ys)
+
+    def _candidates(self, rng):
+        """Sobol points over the space plus perturbations of the best points told."""
+        d = self._cube.n_dims
+        sobol = qmc.Sobol(d, scramble=True, seed=int(rng.randint(2**31 - 1))).random(self.n_points)
+        parts = [sobol]
+        if self.yi:
+            best = np.argsort(np.asarray(self.yi, dtype=float), kind="stable")[:_N_CENTRES]
+            told = [self.Xi[i] for i in best]
+            centres = self.space.transform(told) if self._all_real else self._cube.from_points(told)
+            k = self.n_points // 2
+            # half around the incumbent, half around the runners-up
+            which = np.where(rng.uniform(size=k) < 0.5, 0, rng.randint(len(centres), size=k))
+            scale = np.exp(rng.uniform(*np.log(_LOCAL_SCALES), size=(k, 1)))
+            parts.append(np.clip(centres[which] + scale * rng.normal(size=(k, d)), 0.0, 1.0))
+        U = np.vstack(parts)
+        return U if self._all_real else self.space.transform(self._cube.to_points(U))
+
+
+def minimize(
+    func,
+    dimensions,
+    n_calls=100,
+    *,
+    x0=None,
+    y0=None,
+    random_state=None,
+    callback=None,
+    verbose=False,
+    n_initial_points=None,
+    on_error="raise",
+):
+    """Minimize ``func`` over ``dimensions`` in ``n_calls`` calls; the method is chosen for you.
+
+    Bayesian optimization with a Gaussian process, output warping, log
+    expected improvement and local candidates (see the module docstring
+    of `asktell.auto` for what each part does and why). It serves real,
+    integer, categorical and mixed spaces.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(x) -> float`` for a point ``x`` (a list).
+    dimensions : list, dict or Space
+        The search space (anything `asktell.Space` accepts).
+    n_calls : int
+        Calls to ``func`` in all, including ``x0`` when ``y0`` is not given.
+    x0 : list, list of lists or None
+        Points to evaluate (or, with ``y0``, already evaluated) first.
+    y0 : float, list or None
+        Values at ``x0``; those points then cost no call.
+    random_state : int, RandomState or None
+        The same seed gives the same sequence of points.
+    callback : callable or list of callables
+        ``callback(result)`` after each call; True stops the run.
+    verbose : bool
+        Print each call.
+    n_initial_points : int or None
+        Points of the initial Sobol design after ``x0``; None: ``max(5, d +
+        1)`` less the points of ``x0``.
+    on_error : {"raise", "record"}
+        What an objective that raises or returns NaN/inf does: stop the
+        run (default) or count as a failed call and go on.
+
+    Returns
+    -------
+    OptimizeResult
+        As `asktell.gp_minimize`: ``x``, ``fun``, ``func_vals``,
+        ``x_iters``, ``models``, ``space``, ``specs``, ``random_state``,
+        ``failed``.
+    """
+    specs = {"args": dict(locals()), "function": "minimize"}
+    if not callable(func):
+        raise TypeError(f"func must be callable, got {func!r}")
+    if on_error not in _ON_ERROR:
+        raise ValueError(f"on_error must be one of {list(_ON_ERROR)}, got {on_error!r}")
+    if isinstance(n_calls, bool) or not isinstance(n_calls, numbers.Integral) or n_calls < 1:
+        raise ValueError(f"n_calls must be a positive integer, got {n_calls!r}")
+    if n_initial_points is not None and (
+        isinstance(n_initial_points, bool) or not isinstance(n_initial_points, numbers.Integral)
+        or n_initial_points < 0
+    ):
+        raise ValueError(f"n_initial_points must be a non-negative integer or None, got {n_initial_points!r}")
+    space = Space(dimensions)
+    x0, y0 = _check_x0_y0(x0, y0, space)
+    n_x0_calls = len(x0) if y0 is None else 0
+    if n_calls < n_x0_calls:
+        raise ValueError(f"n_calls={n_calls} is smaller than the {n_x0_calls} points of x0 to evaluate")
+    if n_initial_points is None:
+        n_initial_points = max(_default_initial_points(len(space.dimensions)) - len(x0), 0)
+    n_initial_points = min(n_initial_points, n_calls - n_x0_calls)
+    if n_initial_points == 0 and not x0:
+        raise ValueError("n_initial_points must be > 0 when no x0 is given")
+    optimizer = _AutoOptimizer(space, n_initial_points + len(x0), random_state=random_state)
+    callbacks = check_callback(callback)
+    if verbose:
+        callbacks.append(VerboseCallback(n_total=n_calls, n_init=n_x0_calls, n_random=n_initial_points))
+    return _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs)

@@ -1,0 +1,222 @@
+"""asktell.minimize, the default optimizer: spaces, reproducibility, x0/y0, bad input, quality."""
+
+import numpy as np
+import pytest
+
+import asktell
+from asktell import Categorical, Integer, Real
+from asktell.acquisition import _gaussian_acquisition, _improvement, _log_ei
+from asktell.auto import _length_scale_prior, _warp
+from asktell.learning import GaussianProcessRegressor
+
+
+def _quadratic(x):
+    return float((x[0] - 0.3) ** 2 + (x[1] + 0.7) ** 2)
+
+
+def test_exported_and_returns_an_optimize_result():
+    assert asktell.minimize is asktell.auto.minimize
+    assert "minimize" in asktell.__all__
+    res = asktell.minimize(_quadratic, [(-2.0, 2.0), (-2.0, 2.0)], n_calls=8, random_state=0)
+    assert len(res.x_iters) == len(res.func_vals) == 8
+    assert res.fun == min(res.func_vals) and res.fun == _quadratic(res.x)
+    assert res.specs["function"] == "minimize"
+    assert res.failed == []
+    # the model is fitted once the five initial points are told
+    assert len(res.models) == 8 - 5 + 1
+
+
+def test_continuous_space_finds_the_quadratic_optimum_better_than_random():
+    bounds = [(-2.0, 2.0), (-2.0, 2.0)]
+    ours, rand = [], []
+    for seed in range(3):
+        ours.append(asktell.minimize(_quadratic, bounds, n_calls=20, random_state=seed).fun)
+        rand.append(asktell.dummy_minimize(_quadratic, bounds, n_calls=20, random_state=seed).fun)
+    assert max(ours) < 1e-3
+    assert np.median(ours) < np.median(rand) / 100
+
+
+def test_integer_space():
+    def f(x):
+        return (x[0] - 7) ** 2 + abs(x[1] + 3)
+
+    res = asktell.minimize(f, [Integer(-20, 20), Integer(-10, 10)], n_calls=25, random_state=1)
+    assert all(isinstance(v, (int, np.integer)) for x in res.x_iters for v in x)
+    assert all(-20 <= x[0] <= 20 and -10 <= x[1] <= 10 for x in res.x_iters)
+    assert len({tuple(x) for x in res.x_iters}) == 25  # never proposes a point twice
+    assert res.fun <= 1
+
+
+def test_categorical_space():
+    table = {"a": 3.0, "b": 1.0, "c": 2.0, "d": 5.0}
+
+    def f(x):
+        return table[x[0]] + (0.0 if x[1] == "on" else 0.5)
+
+    res = asktell.minimize(f, [Categorical(list("abcd")), Categorical(["on", "off"])], n_calls=8, random_state=0)
+    assert res.x == ["b", "on"] and res.fun == 1.0
+    assert {x[0] for x in res.x_iters} <= set("abcd")
+
+
+def test_mixed_space_with_log_prior():
+    def f(x):
+        lr, depth, kind = x
+        return (np.log10(lr) + 2.0) ** 2 + 0.1 * (depth - 4) ** 2 + {"x": 0.0, "y": 1.0, "z": 2.0}[kind]
+
+    space = [Real(1e-5, 1.0, prior="log-uniform", name="lr"), Integer(1, 10, name="depth"),
+             Categorical(["x", "y", "z"], name="kind")]
+    res = asktell.minimize(f, space, n_calls=30, random_state=2)
+    best_random = min(
+        asktell.dummy_minimize(f, space, n_calls=30, random_state=s).fun for s in range(3)
+    )
+    assert res.x[2] == "x"
+    assert res.fun < 0.5
+    assert res.fun <= best_random
+
+
+def test_same_seed_same_trajectory_other_seed_other_one():
+    bounds = [(-2.0, 2.0), Integer(0, 5), Categorical(["p", "q"])]
+
+    def f(x):
+        return _quadratic([x[0], x[1] - 1.0]) + (x[2] == "q")
+
+    a = asktell.minimize(f, bounds, n_calls=12, random_state=7)
+    b = asktell.minimize(f, bounds, n_calls=12, random_state=7)
+    c = asktell.minimize(f, bounds, n_calls=12, random_state=8)
+    assert a.x_iters == b.x_iters and list(a.func_vals) == list(b.func_vals)
+    assert a.x_iters != c.x_iters
+
+
+def test_x0_without_y0_is_evaluated_and_counted():
+    seen = []
+
+    def f(x):
+        seen.append(list(x))
+        return _quadratic(x)
+
+    res = asktell.minimize(f, [(-2.0, 2.0), (-2.0, 2.0)], n_calls=10, x0=[[0.3, -0.7], [1.0, 1.0]], random_state=0)
+    assert seen[:2] == [[0.3, -0.7], [1.0, 1.0]]
+    assert len(seen) == 10 and len(res.x_iters) == 10
+    assert res.fun == 0.0 and res.x == [0.3, -0.7]
+
+
+def test_x0_with_y0_costs_no_call():
+    seen = []
+
+    def f(x):
+        seen.append(list(x))
+        return _quadratic(x)
+
+    x0 = [[0.0, 0.0], [1.0, -1.0], [-1.0, 1.0]]
+    y0 = [_quadratic(p) for p in x0]
+    res = asktell.minimize(f, [(-2.0, 2.0), (-2.0, 2.0)], n_calls=6, x0=x0, y0=y0, random_state=0)
+    assert len(seen) == 6 and len(res.x_iters) == 9
+    assert res.x_iters[:3] == x0 and list(res.func_vals[:3]) == y0
+    assert not any(p in x0 for p in seen)
+
+
+def test_callback_stops_the_run():
+    calls = []
+    res = asktell.minimize(_quadratic, [(-2.0, 2.0)] * 2, n_calls=20, random_state=0,
+                           callback=lambda r: calls.append(len(r.x_iters)) or len(r.x_iters) >= 7)
+    assert len(res.x_iters) == 7 and calls == list(range(1, 8))
+
+
+def test_failing_objective_is_recorded_and_never_corrupts_the_model():
+    def f(x):
+        if x[0] > 1.0:
+            return float("nan")
+        return _quadratic(x)
+
+    with pytest.raises(ValueError, match="on_error='record'"):
+        asktell.minimize(f, [(-2.0, 2.0)] * 2, n_calls=15, random_state=0)
+    res = asktell.minimize(f, [(-2.0, 2.0)] * 2, n_calls=15, random_state=0, on_error="record")
+    assert np.all(np.isfinite(res.func_vals))
+    assert len(res.x_iters) + len(res.failed) == 15
+    assert all(p[0] > 1.0 for p in res.failed)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"func": 3}, TypeError, "func must be callable"),
+        ({"n_calls": 0}, ValueError, "n_calls must be a positive integer, got 0"),
+        ({"n_calls": 2.5}, ValueError, "n_calls must be a positive integer, got 2.5"),
+        ({"n_calls": True}, ValueError, "n_calls must be a positive integer"),
+        ({"on_error": "ignore"}, ValueError, "on_error must be one of"),
+        ({"n_initial_points": -1}, ValueError, "n_initial_points must be a non-negative integer"),
+        ({"x0": [[5.0, 0.0]]}, ValueError, "x0"),
+        ({"x0": [[0.0, 0.0]], "y0": [1.0, 2.0]}, ValueError, "same length"),
+        ({"x0": [[0.0, 0.0]], "y0": [float("inf")]}, ValueError, r"y0\[0\] must be a finite number"),
+        ({"x0": [[0.0, 0.0], [1.0, 1.0]], "n_calls": 1}, ValueError, "smaller than the 2 points of x0"),
+        ({"dimensions": [(2.0, 1.0)]}, ValueError, "lower bound 2.0 has to be less than the upper bound 1.0"),
+    ],
+)
+def test_bad_input(kwargs, error, match):
+    args = {"func": _quadratic, "dimensions": [(-2.0, 2.0), (-2.0, 2.0)], "n_calls": 5}
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        asktell.minimize(**args)
+
+
+def test_small_budget_spends_it_on_the_design():
+    # fewer calls than the five design points: all of them come from the Sobol design
+    res = asktell.minimize(_quadratic, [(-2.0, 2.0)] * 2, n_calls=3, random_state=0)
+    assert len(res.x_iters) == 3
+    assert len({tuple(x) for x in res.x_iters}) == 3
+    assert len(res.models) == 1  # fitted once the design is told, never used to propose
+
+
+# ---------------------------------------------------------------- its parts
+def test_warp_is_monotone_and_tames_a_heavy_tail():
+    rng = np.random.RandomState(0)
+    y = np.exp(3.0 * rng.normal(size=40))
+    w = _warp(y)
+    order = np.argsort(y)
+    assert np.all(np.diff(w[order]) > 0)
+    # the largest value no longer dwarfs the rest
+    z = (y - y.mean()) / y.std()
+    wz = (w - w.mean()) / w.std()
+    assert wz.max() < 3.0 < z.max()
+    np.testing.assert_array_equal(_warp([1.0, 2.0, 3.0]), [1.0, 2.0, 3.0])  # too few to fit a power
+    np.testing.assert_array_equal(_warp([4.0] * 6), [4.0] * 6)
+
+
+def test_log_ei_matches_log_of_ei_and_stays_finite_where_ei_underflows():
+    mu = np.array([-1.0, 0.0, 1.0, 5.0, 30.0, 1e5])
+    std = np.ones_like(mu)
+    rng = np.random.RandomState(0)
+    mg, sg = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    value, grad = _log_ei(mu, std, 0.0, 0.0, mg, sg)
+    ei, ei_grad = _improvement(mu, std, 0.0, 0.0, "EI", mg, sg)
+    ok = ei > 1e-300
+    np.testing.assert_allclose(value[ok], np.log(ei[ok]), rtol=1e-9)
+    np.testing.assert_allclose(grad[:4], ei_grad[:4] / ei[:4, None], rtol=1e-6)
+    assert np.all(np.isfinite(value)) and np.all(np.isfinite(grad))
+    assert np.all(np.diff(value) < 0)  # worse means, lower log EI, even past underflow
+
+
+def test_log_ei_acquisition_gradient_matches_finite_differences():
+    rng = np.random.RandomState(3)
+    X = rng.uniform(size=(12, 2))
+    y = np.sin(6 * X[:, 0]) + X[:, 1] ** 2
+    gp = GaussianProcessRegressor(random_state=0).fit(X, y)
+    x = np.array([[0.37, 0.61]])
+    value, grad = _gaussian_acquisition(x, gp, y_opt=y.min(), acq_func="LogEI", return_grad=True)
+    eps = 1e-6
+    fd = [(_gaussian_acquisition(x + eps * e, gp, y.min(), "LogEI") - _gaussian_acquisition(x - eps * e, gp, y.min(), "LogEI"))[0] / (2 * eps)
+          for e in np.eye(2)[:, None, :]]
+    np.testing.assert_allclose(grad, fd, rtol=1e-4, atol=1e-6)
+
+
+def test_length_scale_prior_grows_with_the_dimension():
+    mean2, std = _length_scale_prior(2)
+    mean8, _ = _length_scale_prior(8)
+    assert mean8 - mean2 == pytest.approx(0.5 * np.log(4))
+    assert std == pytest.approx(np.sqrt(3))
+    gp = GaussianProcessRegressor(length_scale_prior=(mean2, std))
+    X = np.random.RandomState(0).uniform(size=(6, 2))
+    gp.fit(X, X[:, 0])
+    np.testing.assert_allclose(gp._prior_means()[0][1:3], mean2)
+    with pytest.raises(ValueError, match="length_scale_prior"):
+        GaussianProcessRegressor(length_scale_prior=(0.0, -1.0)).fit(X, X[:, 0])
