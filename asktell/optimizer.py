@@ -403,8 +403,8 @@ class Optimizer(AskTellOptimizer):
             if seconds <= 0:
                 raise ValueError(f"{param}: seconds must be positive, got {seconds!r}")
             return [_check_value(value[0], param), math.log(seconds)]
-        if is_listlike(value) and len(value) == 2 and not isinstance(value, np.ndarray):
-            value = value[0]  # (value, seconds) where seconds are not modelled
+        if isinstance(value, tuple) and len(value) == 2:
+            value = value[0]  # an objective's (value, seconds) where seconds are not modelled
         return _check_value(value, param)
 
     def _complete(self, trial, y, value):
