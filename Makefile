@@ -38,6 +38,12 @@ bench: $(VENV)/.installed-bench
 bench-scipy: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.bench_scipy
 
+# The scikit-optimize drop-in: gp_minimize against scikit-optimize 0.10.2 (sample
+# efficiency on Branin, Hartmann-6, 10-D Ackley and Rosenbrock; overhead per iteration).
+.PHONY: bench-skopt
+bench-skopt: $(VENV)/.installed-bench
+	nice -n 10 $(BIN)/python -m benchmarks.bench_skopt
+
 demo: $(VENV)/.installed-core
 	$(BIN)/python -m asktell.demo
 

@@ -60,6 +60,7 @@ _STRATEGIES = ("cl_min", "cl_mean", "cl_max")
 _FIT_STREAM = 1 << 30  # seed-sequence key of model fits, apart from trial numbers
 _INIT_STREAM = (1 << 30) + 1
 _KEEP_RANKED = 64  # points of each hedge ranking kept for later asks
+_N_BEST = 5  # told points whose neighbourhoods the acquisition's candidates sample
 
 
 def _is_int(value):
@@ -403,8 +404,8 @@ class Optimizer(AskTellOptimizer):
             if seconds <= 0:
                 raise ValueError(f"{param}: seconds must be positive, got {seconds!r}")
             return [_check_value(value[0], param), math.log(seconds)]
-        if is_listlike(value) and len(value) == 2 and not isinstance(value, np.ndarray):
-            value = value[0]  # (value, seconds) where seconds are not modelled
+        if isinstance(value, tuple) and len(value) == 2:
+            value = value[0]  # an objective's (value, seconds) where seconds are not modelled
         return _check_value(value, param)
 
     def _complete(self, trial, y, value):
@@ -463,8 +464,17 @@ class Optimizer(AskTellOptimizer):
         return est, y
 
     def _candidates(self, rng):
-        """``n_points`` random points of the transformed space."""
+        """``n_points`` points of the transformed space: random, and some near the best told.
+
+        Uniform samples almost never fall close enough to the incumbent to
+        see the acquisition's fine structure there (in 2-D, a 1 % box around
+        it holds 1 in 10**4 of them), so a tenth of the points perturb the
+        best told points at scales from 10 % down to 0.1 % of the box
+        (continuous columns only). It changes where the acquisition is
+        looked at, never the acquisition.
+        """
         n = self.n_points
+        n_local = n // 10 if (self.space_constraint is None and self.yi and len(self._cont_cols)) else 0
         if self.space_constraint is None and all(d.transform_ == "normalize" for d in self.space.dimensions):
             cols = []
             for dim in self.space.dimensions:
@@ -472,8 +482,21 @@ class Optimizer(AskTellOptimizer):
                     cols.append(rng.uniform(size=n))
                 else:
                     cols.append(np.asarray(dim.transform(dim.rvs(n, random_state=rng)), float).reshape(n))
-            return np.column_stack(cols)
-        return self.space.transform(self._sample(n, rng))
+            cand = np.column_stack(cols)
+        else:
+            cand = self.space.transform(self._sample(n, rng))
+        if n_local:
+            ys = np.asarray(self.yi, dtype=float)
+            ys = ys[:, 0] if ys.ndim == 2 else ys
+            best = np.argsort(ys, kind="stable")[:_N_BEST]
+            centres = self.space.transform([self.Xi[i] for i in best])
+            local = centres[rng.randint(len(centres), size=n_local)]
+            cols = self._cont_cols
+            width = (self._box[cols, 1] - self._box[cols, 0]) * 10.0 ** rng.uniform(-3, -1, size=(n_local, 1))
+            local[:, cols] = np.clip(local[:, cols] + width * rng.normal(size=(n_local, len(cols))),
+                                     self._box[cols, 0], self._box[cols, 1])
+            cand[:n_local] = local
+        return cand
 
     def _sample(self, n, rng):
         """``n`` points from the priors that satisfy ``space_constraint``."""

@@ -55,7 +55,9 @@ def create_result(Xi, yi, space=None, rng=None, specs=None, models=None):
     """An `OptimizeResult` of the evaluations ``(Xi, yi)``.
 
     ``x`` (best point, a list) and ``fun`` (a float) and ``x_iters`` hold
-    plain Python values; ``func_vals`` is a float array. When ``yi`` holds
+    plain Python values; ``func_vals`` is a float array. The best is the
+    least *finite* value: a NaN or infinite value (a failed evaluation)
+    is never chosen. When ``yi`` holds
     ``(value, log_time)`` pairs, ``log_time`` is set too.
 
     Parameters
@@ -77,7 +79,13 @@ def create_result(Xi, yi, space=None, rng=None, specs=None, models=None):
         res.log_time = np.ravel(yi[:, 1])
         yi = np.ravel(yi[:, 0])
     x_iters = [plain(list(x)) for x in Xi]
-    best = int(np.argmin(yi))
+    if len(x_iters) != len(yi):
+        raise ValueError(f"Xi has {len(x_iters)} points but yi has {len(yi)} values")
+    finite = np.isfinite(yi)
+    if not finite.any():
+        raise ValueError("create_result needs at least one finite value; every value in yi is NaN or infinite")
+    # a failed (NaN or infinite) evaluation is never the best: np.argmin would pick a NaN
+    best = int(np.argmin(np.where(finite, yi, np.inf)))
     res.x = list(x_iters[best])
     res.fun = float(yi[best])
     res.func_vals = yi

@@ -288,3 +288,74 @@ def test_bad_tell_trial_value_keeps_trial_pending():
     assert t.number in opt._pending and opt.yi == []
     opt.tell_trial(t, 1.5)
     assert opt.yi == [1.5]
+
+
+@pytest.mark.parametrize("strategy, lie", [("cl_min", np.min), ("cl_mean", np.mean), ("cl_max", np.max)])
+def test_pending_points_are_told_the_strategys_lie(strategy, lie):
+    opt = Optimizer(SPACE, n_initial_points=4, acq_func="EI", random_state=0, **fast())
+    run_trials(opt, branin, 6)
+    pending = opt.ask_trial(strategy)
+    model, ys = opt._lie_model(strategy)
+    assert ys[-1] == pytest.approx(lie(opt.yi)) and len(ys) == 7
+    # the lie model believes the lie where the point is pending (noise is tiny on branin)
+    at_pending = model.predict(opt.space.transform([pending.x]))[0]
+    assert at_pending == pytest.approx(lie(opt.yi), rel=0.05, abs=0.5)
+
+
+def test_ask_n_points_in_the_initial_phase_gives_distinct_points():
+    opt = Optimizer(MIXED, n_initial_points=6, random_state=3, **fast())
+    first = opt.ask(n_points=4)
+    again = opt.ask(n_points=4)  # nothing told: the first four are pending, never proposed again
+    assert len({tuple(x) for x in first + again}) == 8
+    opt.tell(first, [mixed_objective(x) for x in first])
+    later = opt.ask(n_points=3)
+    assert not {tuple(x) for x in later} & {tuple(x) for x in first + again}
+
+
+@pytest.mark.parametrize("estimator", ["RF", "ET", "GBRT", "GP", "DUMMY"])
+@pytest.mark.parametrize("acq_func", ["EI", "PI", "LCB", "gp_hedge"])
+def test_every_estimator_on_a_binary_categorical(estimator, acq_func):
+    space = [Real(0.0, 1.0), Categorical(["off", "on"]), Integer(0, 3)]
+    opt = Optimizer(space, base_estimator=estimator, acq_func=acq_func, n_initial_points=3, random_state=0,
+                    **fast())
+    res = opt.run(lambda p: (p[0] - 0.2) ** 2 + (p[1] == "on") + 0.1 * p[2], n_iter=7)
+    assert len(res.x_iters) == 7 and len({tuple(x) for x in res.x_iters}) == 7
+    assert opt._box.shape == (opt.space.transformed_n_dims, 2)
+
+
+def test_a_tuple_is_value_and_seconds_a_list_is_not_a_value():
+    opt = Optimizer(SPACE, n_initial_points=2, acq_func="EI", random_state=0)
+    opt.tell([1.0, 1.0], (3.0, 0.5))
+    assert opt.yi == [3.0] and opt.trials[0].info["seconds"] == 0.5
+    with pytest.raises(ValueError, match="scalar"):
+        opt.tell([2.0, 1.0], [3.0, 0.5])
+    assert opt.yi == [3.0]
+
+
+def test_unknown_strategy_or_n_points_leave_no_trial():
+    opt = Optimizer(SPACE, random_state=0)
+    with pytest.raises(ValueError, match="strategy"):
+        opt.ask(n_points=2, strategy="cl_median")
+    with pytest.raises(ValueError, match="n_points"):
+        opt.ask(n_points=0)
+    assert opt.trials == [] and opt.next_trial_number == 0
+
+
+def test_gp_hedge_gains_follow_the_predicted_values():
+    opt = Optimizer(SPACE, n_initial_points=3, acq_func="gp_hedge", random_state=0, **fast())
+    run_trials(opt, branin, 3)
+    assert np.all(opt.gains_ == 0)
+    proposals = [r[0] for r in opt._next_xs]
+    run_trials(opt, branin, 1)
+    expected = -opt.models[-1].predict(np.vstack(proposals))
+    np.testing.assert_allclose(opt.gains_, expected)
+
+
+def test_acquisition_candidates_include_the_best_points_neighbourhood():
+    opt = Optimizer(SPACE, n_initial_points=4, acq_func="EI", random_state=0, **fast())
+    run_trials(opt, branin, 5)
+    best = opt.space.transform([opt.Xi[int(np.argmin(opt.yi))]])
+    cand = opt._candidates(np.random.RandomState(0))
+    assert cand.shape == (300, 2) and np.all((cand >= 0) & (cand <= 1))
+    near = np.max(np.abs(cand - best), axis=1)
+    assert np.sum(near < 0.003) >= 3  # uniform samples would put ~0.01 of 300 there

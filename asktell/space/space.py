@@ -335,7 +335,8 @@ class Categorical(Dimension):
     @property
     def transformed_bounds(self):
         if self.transform_ == "onehot":
-            return [(0.0, 1.0)] * self.transformed_size
+            # two categories (or one) take a single 0/1 column: one pair, as for any one-column dimension
+            return (0.0, 1.0) if self.transformed_size == 1 else [(0.0, 1.0)] * self.transformed_size
         if self.transform_ == "label":
             return (0.0, float(len(self.categories) - 1))
         if self.transform_ == "normalize":

@@ -22,7 +22,7 @@ import copy
 import warnings
 
 import numpy as np
-from scipy.linalg import cho_solve, cholesky, solve_triangular
+from scipy.linalg import cho_solve, cholesky, lapack, solve_triangular
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
@@ -55,6 +55,15 @@ def _matern52(r2):
     k = (1.0 + s + s * s / 3.0) * e
     dk_dr2 = -(5.0 / 6.0) * (1.0 + s) * e
     return k, dk_dr2
+
+
+def _cho_inverse(L):
+    """``K^-1`` from the lower Cholesky factor of ``K`` (LAPACK potri: half the work of solving for I)."""
+    inv, info = lapack.dpotri(L, lower=1)
+    if info != 0:
+        return cho_solve((L, True), np.eye(len(L)), check_finite=False)
+    lower = np.tril(inv)
+    return lower + np.tril(lower, -1).T
 
 
 class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
@@ -233,7 +242,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         except np.linalg.LinAlgError:
             return 1e25, np.zeros_like(theta)
         alpha = cho_solve((L, True), z, check_finite=False)
-        K_inv = cho_solve((L, True), np.eye(n), check_finite=False)
+        K_inv = _cho_inverse(L)
         lml = -0.5 * z @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * _LOG_2PI
         W = np.outer(alpha, alpha) - K_inv
         grad = np.empty_like(theta)
