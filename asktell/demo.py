@@ -1,8 +1,9 @@
 """``make demo``: the library on one small tuning problem, embedded defaults, no server.
 
 A made-up "validation loss" over a learning rate (log scale), a number of
-layers and an activation is minimized five ways: scikit-optimize's
-``gp_minimize`` (asktell as a drop-in), the ask/tell ``Optimizer``, SciPy's
+layers and an activation is minimized six ways: ``asktell.minimize``, the
+default that picks its strategy itself; scikit-optimize's ``gp_minimize``
+(asktell as a drop-in), the ask/tell ``Optimizer``, SciPy's
 differential evolution driven as ask/tell, a durable study on a SQLite file
 that is interrupted and resumed, and the multi-method hyper-optimizer
 choosing between two model families.
@@ -27,6 +28,7 @@ from . import (
     create_study,
     gp_minimize,
     load_study,
+    minimize,
 )
 
 SPACE = Space(
@@ -58,6 +60,12 @@ def _plain(value):
 
 def _show(title, fun, x, calls, seconds):
     print(f"{title:<34} best {fun:7.4f} at {_plain(x)}  ({calls} calls, {seconds:.1f} s)")
+
+
+def _default():
+    start = time.perf_counter()
+    res = minimize(validation_loss, SPACE, n_calls=25, random_state=0)
+    _show("asktell.minimize (the default)", res.fun, res.x, len(res.func_vals), time.perf_counter() - start)
 
 
 def _drop_in():
@@ -129,6 +137,7 @@ def main():
     print("asktell demo: minimize a validation loss over")
     print(SPACE)
     print()
+    _default()
     _drop_in()
     _ask_tell()
     _scipy_ask_tell()
