@@ -220,7 +220,12 @@ def _acquisition_values(candidates, model, y_opt, acq_funcs, acq_func_kwargs):
 
 
 def _lbfgs(starts, cols, bounds, model, y_opt, acq_func, acq_func_kwargs, maxiter):
-    """Minimize from every start at once: the objective is separable across starts."""
+    """Minimize from every start at once: the objective is separable across starts.
+
+    The starts share one line search, so the joint problem needs more
+    iterations than one start alone: with 50 the polish stopped short in
+    10-D (10-D Rosenbrock's 100-call median 5300 against 2400 with 200).
+    """
     k = len(starts)
     lo, hi = bounds[cols, 0], bounds[cols, 1]
 
@@ -242,7 +247,7 @@ def _lbfgs(starts, cols, bounds, model, y_opt, acq_func, acq_func_kwargs, maxite
 
 def _minimize_acquisition(candidates, model, y_opt, acq_funcs, acq_func_kwargs=None,
                           method="sampling", n_restarts=5, cont_cols=None, bounds=None,
-                          n_jobs=1, maxiter=50):
+                          n_jobs=1, maxiter=200):
     """Rank points by each acquisition, best first.
 
     ``candidates`` are sampled points of the transformed space. With

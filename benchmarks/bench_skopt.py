@@ -153,7 +153,7 @@ def _quality_table(runs, budgets):
                 ta = statistics.median(r["seconds"] for r in by_lib["asktell"])
                 ts = statistics.median(r["seconds"] for r in by_lib["skopt"])
                 cpu = f"{ta:.0f} / {ts:.0f}"
-            lines.append(f"| {problem} ({PROBLEMS[problem][2]:g}) | {b} | {ma:.4g} | {ms:.4g} | "
+            lines.append(f"| {problem} ({PROBLEMS[problem][2]:g}) | {b} | {ma:.5g} | {ms:.5g} | "
                          f"{wins}/{len(a)} | {cpu} |")
             summary[(problem, b)] = (ma, ms)
     verdicts = [("better" if ma < ms else "tie" if ma == ms else "WORSE") for ma, ms in summary.values()]
@@ -171,6 +171,20 @@ def _overhead_table(rows):
     return "\n".join(lines)
 
 
+def report(path):
+    """The tables of a saved run (the JSON that ``--out`` wrote)."""
+    with open(path) as fh:
+        out = json.load(fh)
+    if "overhead" in out:
+        print(_overhead_table(out["overhead"]))
+        print()
+    if "quality" in out:
+        runs = {p: {lib: [dict(r, best={int(b): v for b, v in r["best"].items()}) for r in rs]
+                    for lib, rs in by_lib.items()} for p, by_lib in out["quality"].items()}
+        budgets = sorted(next(iter(next(iter(runs.values())).values()))[0]["best"])
+        print(_quality_table(runs, budgets))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--problems", default=",".join(PROBLEMS))
@@ -184,7 +198,10 @@ def main(argv=None):
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-overhead", action="store_true")
     parser.add_argument("--out", default="results/bench_skopt.json")
+    parser.add_argument("--report", metavar="JSON", help="print the tables of a run saved with --out; run nothing")
     args = parser.parse_args(argv)
+    if args.report:
+        return report(args.report)
     problems = [p for p in args.problems.split(",") if p]
     budgets = [int(b) for b in args.budgets.split(",")]
     skopt = _skopt()
