@@ -109,7 +109,8 @@ def _warp(y):
     with np.errstate(all="ignore"):
         W = _yeo_johnson(z, _WARP_POWERS)
         # the Gaussian log likelihood of the transformed values plus the log Jacobian
-        llf = -0.5 * len(z) * np.log(np.var(W, axis=1)) + (_WARP_POWERS - 1.0) * np.sum(np.sign(z) * np.log1p(np.abs(z)))
+        log_jacobian = np.sum(np.sign(z) * np.log1p(np.abs(z)))
+        llf = -0.5 * len(z) * np.log(np.var(W, axis=1)) + (_WARP_POWERS - 1.0) * log_jacobian
     llf[~np.all(np.isfinite(W), axis=1) | ~np.isfinite(llf)] = -np.inf
     if not np.any(np.isfinite(llf)):
         return z
