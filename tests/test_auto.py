@@ -204,8 +204,11 @@ def test_log_ei_acquisition_gradient_matches_finite_differences():
     x = np.array([[0.37, 0.61]])
     value, grad = _gaussian_acquisition(x, gp, y_opt=y.min(), acq_func="LogEI", return_grad=True)
     eps = 1e-6
-    fd = [(_gaussian_acquisition(x + eps * e, gp, y.min(), "LogEI") - _gaussian_acquisition(x - eps * e, gp, y.min(), "LogEI"))[0] / (2 * eps)
-          for e in np.eye(2)[:, None, :]]
+
+    def acq(p):
+        return _gaussian_acquisition(p, gp, y.min(), "LogEI")[0]
+
+    fd = [(acq(x + eps * e) - acq(x - eps * e)) / (2 * eps) for e in np.eye(2)[:, None, :]]
     np.testing.assert_allclose(grad, fd, rtol=1e-4, atol=1e-6)
 
 
@@ -218,5 +221,6 @@ def test_length_scale_prior_grows_with_the_dimension():
     X = np.random.RandomState(0).uniform(size=(6, 2))
     gp.fit(X, X[:, 0])
     np.testing.assert_allclose(gp._prior_means()[0][1:3], mean2)
-    with pytest.raises(ValueError, match="length_scale_prior"):
-        GaussianProcessRegressor(length_scale_prior=(0.0, -1.0)).fit(X, X[:, 0])
+    for bad in [(0.0, -1.0), 3.0, (0.0, 1.0, 2.0), (np.nan, 1.0)]:
+        with pytest.raises(ValueError, match="length_scale_prior must be None or"):
+            GaussianProcessRegressor(length_scale_prior=bad).fit(X, X[:, 0])

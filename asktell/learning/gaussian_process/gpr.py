@@ -173,10 +173,14 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
                 f"n_restarts_optimizer must be a non-negative integer, got {self.n_restarts_optimizer!r}"
             )
         prior = self.length_scale_prior
-        if prior is not None and not (
-            len(prior) == 2 and all(np.isfinite(v) for v in prior) and prior[1] > 0
-        ):
-            raise ValueError(f"length_scale_prior must be None or (mean, std > 0), got {prior!r}")
+        if prior is not None:
+            try:
+                mean, std = (float(v) for v in prior)
+                ok = np.isfinite(mean) and np.isfinite(std) and std > 0
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                raise ValueError(f"length_scale_prior must be None or (mean, std > 0), got {prior!r}")
 
     def _setup_columns(self, n_dims):
         cat = sorted(set(int(c) for c in (self.categorical_dims or ())))
