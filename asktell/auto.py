@@ -60,7 +60,7 @@ from scipy.stats import qmc
 from .callbacks import VerboseCallback, check_callback
 from .learning import GaussianProcessRegressor
 from .optimizer import Optimizer
-from .smbo import _ON_ERROR, _check_x0_y0, _run
+from .smbo import _check_func, _check_x0_y0, _run
 from .space import Real, Space, UnitCube
 
 __all__ = ["minimize"]
@@ -211,10 +211,7 @@ def minimize(
         ``failed``.
     """
     specs = {"args": dict(locals()), "function": "minimize"}
-    if not callable(func):
-        raise TypeError(f"func must be callable, got {func!r}")
-    if on_error not in _ON_ERROR:
-        raise ValueError(f"on_error must be one of {list(_ON_ERROR)}, got {on_error!r}")
+    _check_func(func, on_error)
     if isinstance(n_calls, bool) or not isinstance(n_calls, numbers.Integral) or n_calls < 1:
         raise ValueError(f"n_calls must be a positive integer, got {n_calls!r}")
     if n_initial_points is not None and (

@@ -59,6 +59,14 @@ def _evaluate(func, x, optimizer, on_error):
     return value
 
 
+def _check_func(func, on_error):
+    """The objective and the policy for its failures, checked before anything runs."""
+    if not callable(func):
+        raise TypeError(f"func must be callable, got {func!r}")
+    if on_error not in _ON_ERROR:
+        raise ValueError(f"on_error must be one of {list(_ON_ERROR)}, got {on_error!r}")
+
+
 def _check_x0_y0(x0, y0, space):
     if x0 is None:
         x0 = []
@@ -161,10 +169,7 @@ def base_minimize(
         ``specs``, ``random_state``, ``failed`` (points whose call failed).
     """
     specs = {"args": dict(locals()), "function": "base_minimize"}
-    if not callable(func):
-        raise TypeError(f"func must be callable, got {func!r}")
-    if on_error not in _ON_ERROR:
-        raise ValueError(f"on_error must be one of {list(_ON_ERROR)}, got {on_error!r}")
+    _check_func(func, on_error)
     if n_random_starts is not None:
         warnings.warn(
             "n_random_starts is deprecated and overrides n_initial_points; use n_initial_points",
