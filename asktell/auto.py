@@ -68,7 +68,6 @@ __all__ = ["minimize"]
 _N_CANDIDATES = 1024  # Sobol candidates per ask (a power of two keeps Sobol balanced)
 _N_CENTRES = 5  # best points the local candidates perturb
 _LOCAL_SCALES = (1e-3, 0.2)  # range of the perturbations' scales, in units of the cube
-_WARP_MIN_POINTS = 4
 
 
 def _length_scale_prior(n_dims):
@@ -79,42 +78,6 @@ def _length_scale_prior(n_dims):
 
 def _default_initial_points(n_dims):
     return max(5, n_dims + 1)
-
-
-#: Yeo-Johnson powers tried (a grid that avoids the special cases 0 and 2)
-_WARP_POWERS = np.linspace(-2.0, 3.0, 50)
-
-
-def _yeo_johnson(z, powers):
-    """Yeo-Johnson transforms of ``z`` (n,) for each power: shape (len(powers), n)."""
-    lam = np.asarray(powers, dtype=float)[:, None]
-    pos = z >= 0
-    up = np.expm1(lam * np.log1p(np.where(pos, z, 0.0))) / lam
-    down = -np.expm1((2.0 - lam) * np.log1p(np.where(pos, 0.0, -z))) / (2.0 - lam)
-    return np.where(pos, up, down)
-
-
-def _warp(y):
-    """Yeo-Johnson of the standardized values, its power chosen by maximum likelihood.
-
-    The power is the best of a grid (`_WARP_POWERS`), which costs one
-    vectorized pass instead of a scalar search. Monotone; identity for
-    few or equal values.
-    """
-    y = np.asarray(y, dtype=float)
-    std = float(np.std(y)) if len(y) else 0.0
-    if len(y) < _WARP_MIN_POINTS or std <= 0 or not np.isfinite(std):
-        return y
-    z = (y - np.median(y)) / std
-    with np.errstate(all="ignore"):
-        W = _yeo_johnson(z, _WARP_POWERS)
-        # the Gaussian log likelihood of the transformed values plus the log Jacobian
-        log_jacobian = np.sum(np.sign(z) * np.log1p(np.abs(z)))
-        llf = -0.5 * len(z) * np.log(np.var(W, axis=1)) + (_WARP_POWERS - 1.0) * log_jacobian
-    llf[~np.all(np.isfinite(W), axis=1) | ~np.isfinite(llf)] = -np.inf
-    if not np.any(np.isfinite(llf)):
-        return z
-    return W[int(np.argmax(llf))]
 
 
 class _AutoOptimizer(Optimizer):
@@ -136,9 +99,6 @@ class _AutoOptimizer(Optimizer):
         self._cube = UnitCube(self.space)
         # for reals the GP's normalized coordinates are the cube's: no mapping needed
         self._all_real = all(isinstance(d, Real) for d in self.space.dimensions)
-
-    def _model_targets(self, ys):
-        return _warp(ys)
 
     def _candidates(self, rng):
         """Sobol points over the space plus perturbations of the best points told."""

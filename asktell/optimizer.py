@@ -37,6 +37,7 @@ from .acquisition import ACQUISITION_FUNCTIONS, _minimize_acquisition
 from .base import AskTellOptimizer
 from .sampler import cook_initial_point_generator
 from .space import Categorical, Real, Space
+from .learning.warping import TargetWarp
 from .trial import Trial, TrialState
 from .utils import (
     _is_regressor,
@@ -428,6 +429,7 @@ class Optimizer(AskTellOptimizer):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             est.fit(self.space.transform(self.Xi), self._model_targets(self.yi))
+        est.target_warp_ = self._target_warp(self.yi)  # predictions back in the objective's units
         if self.acq_func == "gp_hedge" and self._next_xs is not None:
             self.gains_ -= est.predict(np.vstack([r[0] for r in self._next_xs]))
         self.models.append(est)
@@ -440,9 +442,23 @@ class Optimizer(AskTellOptimizer):
             rankings = self._rank(est, list(_HEDGE), self._y_opt(self._model_targets(self.yi)), rng)
             self._next_xs = [r[:_KEEP_RANKED] for r in rankings]
 
+    def _target_warp(self, ys):
+        """How told values are warped for the model: Yeo-Johnson for a GP, else not at all.
+
+        A GP fitted on heavy-tailed values (Rosenbrock spans 0 to 1e6) is
+        flattened by the few huge ones; the monotone warp keeps the order
+        and the incumbent (`asktell.learning.TargetWarp`).
+        """
+        ys = np.asarray(ys, dtype=float)
+        return TargetWarp.fit(ys[:, 0] if ys.ndim == 2 else ys) if _is_gp(self.base_estimator_) else TargetWarp()
+
     def _model_targets(self, ys):
-        """The targets the model is fitted on (a subclass may warp them)."""
-        return np.asarray(ys, dtype=float)
+        """The targets the model is fitted on: told values through `_target_warp`."""
+        ys = np.asarray(ys, dtype=float)
+        warp = self._target_warp(ys)
+        if ys.ndim == 2:  # (value, log time): only the value is warped
+            return np.column_stack([warp.transform(ys[:, 0]), ys[:, 1]])
+        return warp.transform(ys)
 
     def _y_opt(self, ys):
         ys = np.asarray(ys, dtype=float)

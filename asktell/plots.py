@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from .space import Categorical, Integer, Space
+from .utils import predict_objective
 
 __all__ = [
     "plot_convergence",
@@ -285,7 +286,7 @@ def partial_dependence_1D(space, model, i, samples, n_points=40):
     yi = []
     for t in dim.transform(xi):
         rows[:, cols] = t
-        yi.append(float(np.mean(model.predict(rows))))
+        yi.append(float(np.mean(predict_objective(model, rows))))
     return xi, np.array(yi)
 
 
@@ -307,7 +308,7 @@ def partial_dependence_2D(space, model, i, j, samples, n_points=40):
         rows[:, cols[i]] = t_i
         for b, t_j in enumerate(tx):
             rows[:, cols[j]] = t_j
-            zi[a, b] = float(np.mean(model.predict(rows)))
+            zi[a, b] = float(np.mean(predict_objective(model, rows)))
     return xi, yi, zi
 
 
@@ -475,13 +476,17 @@ def plot_gaussian_process(
         ax.fill_between(xs, fx - 1.96 * noise_level, fx + 1.96 * noise_level, alpha=0.2, fc="r", ec="None")
     if show_mu:
         mu, std = model.predict(xt, return_std=True)
-        ax.plot(xs, mu, "g--", label=r"$\mu(x)$")
-        ax.fill_between(xs, mu - 1.96 * std, mu + 1.96 * std, alpha=0.2, fc="g", ec="None")
+        warp = getattr(model, "target_warp_", None)
+        back = (lambda w: w) if warp is None else warp.inverse_transform  # monotone: the band maps over
+        ax.plot(xs, back(mu), "g--", label=r"$\mu(x)$")
+        ax.fill_between(xs, back(mu - 1.96 * std), back(mu + 1.96 * std), alpha=0.2, fc="g", ec="None")
     if show_observations:
         told = _numeric(space.dimensions[0], [p[0] for p in res.x_iters[:n_told]])
         ax.plot(told, res.func_vals[:n_told], "r.", markersize=8, label="Observations")
     if show_acq_func or show_next_point:
-        ei = gaussian_ei(xt, model, y_opt=float(np.min(res.func_vals[:n_told])))
+        y_opt = float(np.min(res.func_vals[:n_told]))
+        warp = getattr(model, "target_warp_", None)
+        ei = gaussian_ei(xt, model, y_opt=y_opt if warp is None else float(warp.transform([y_opt])[0]))
         if show_acq_func:
             twin = ax.twinx()
             twin.plot(xs, ei, "b", label="EI(x)")

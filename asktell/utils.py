@@ -237,6 +237,13 @@ def cook_estimator(base_estimator, space=None, **kwargs):
 
 
 # ---------------------------------------------------------------- expected minimum
+def predict_objective(model, X):
+    """A fitted model's mean in the objective's units (undoing the optimizer's target warp)."""
+    mu = model.predict(X)
+    warp = getattr(model, "target_warp_", None)
+    return mu if warp is None else warp.inverse_transform(mu)
+
+
 def _model_space(res):
     if not res.models:
         raise ValueError("the result holds no fitted model (models is empty)")
@@ -270,7 +277,7 @@ def expected_minimum(res, n_random_starts=20, random_state=None):
             start = start.copy()
             start[cont] = z
         x = space.inverse_transform(start.reshape(1, -1))[0]
-        value = float(model.predict(space.transform([x]))[0])
+        value = float(predict_objective(model, space.transform([x]))[0])
         if value < best_f:
             best_x, best_f = x, value
     return plain(best_x), best_f
@@ -280,7 +287,7 @@ def expected_minimum_random_sampling(res, n_random_starts=100000, random_state=N
     """Minimum of the last model's mean over ``n_random_starts`` random points."""
     model, space = _model_space(res)
     points = space.rvs(n_samples=n_random_starts, random_state=check_random_state(random_state))
-    values = model.predict(space.transform(points))
+    values = predict_objective(model, space.transform(points))
     best = int(np.argmin(values))
     return plain(points[best]), float(values[best])
 

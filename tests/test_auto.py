@@ -6,7 +6,8 @@ import pytest
 import asktell
 from asktell import Categorical, Integer, Real
 from asktell.acquisition import _gaussian_acquisition, _improvement, _log_ei
-from asktell.auto import _length_scale_prior, _warp
+from asktell.auto import _length_scale_prior
+from asktell.learning import TargetWarp
 from asktell.learning import GaussianProcessRegressor
 
 
@@ -168,18 +169,23 @@ def test_small_budget_spends_it_on_the_design():
 
 
 # ---------------------------------------------------------------- its parts
-def test_warp_is_monotone_and_tames_a_heavy_tail():
+def test_warp_is_monotone_tames_a_heavy_tail_and_inverts():
     rng = np.random.RandomState(0)
     y = np.exp(3.0 * rng.normal(size=40))
-    w = _warp(y)
+    warp = TargetWarp.fit(y)
+    w = warp.transform(y)
     order = np.argsort(y)
     assert np.all(np.diff(w[order]) > 0)
     # the largest value no longer dwarfs the rest
     z = (y - y.mean()) / y.std()
     wz = (w - w.mean()) / w.std()
     assert wz.max() < 3.0 < z.max()
-    np.testing.assert_array_equal(_warp([1.0, 2.0, 3.0]), [1.0, 2.0, 3.0])  # too few to fit a power
-    np.testing.assert_array_equal(_warp([4.0] * 6), [4.0] * 6)
+    np.testing.assert_allclose(warp.inverse_transform(w), y, rtol=1e-9)
+    # predictions beyond the warp's range map to its edge, never NaN
+    assert np.all(np.isfinite(warp.inverse_transform(np.linspace(-50, 50, 11))))
+    assert np.all(np.diff(warp.inverse_transform(np.linspace(w.min(), w.max(), 50))) > 0)
+    np.testing.assert_array_equal(TargetWarp.fit([1.0, 2.0, 3.0]).transform([1.0, 2.0, 3.0]), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(TargetWarp.fit([4.0] * 6).transform([4.0] * 6), [4.0] * 6)
 
 
 def test_log_ei_matches_log_of_ei_and_stays_finite_where_ei_underflows():

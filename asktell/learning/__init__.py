@@ -3,10 +3,12 @@
 from .forest import ExtraTreesRegressor, RandomForestRegressor
 from .gaussian_process import GaussianProcessRegressor
 from .gbrt import GradientBoostingQuantileRegressor
+from .warping import TargetWarp
 
 __all__ = [
     "GaussianProcessRegressor",
     "RandomForestRegressor",
     "ExtraTreesRegressor",
     "GradientBoostingQuantileRegressor",
+    "TargetWarp",
 ]
