@@ -91,7 +91,7 @@ def test_n_calls_smaller_than_the_initial_points(kwargs, ok_calls):
 
 
 def test_call_accounting_matches_scikit_optimize():
-    skopt_ = pytest.importorskip("skopt")
+    skopt_ = pytest.importorskip("skopt", reason="the dev extra installs scikit-optimize for this parity check")
     x0 = [[0.0, 1.0], [5.0, 5.0]]
     for extra in ({}, {"x0": x0}, {"x0": x0, "y0": [1.0, 2.0]}, {"x0": x0[0]}, {"x0": x0[0], "y0": 1.0}):
         counts = []

@@ -2,14 +2,8 @@
 
 import pytest
 
-import asktell
 from asktell import create_study, load_study
 from test_study_support import SPACE, sphere
-
-# verified against the scipy branch merged locally; live as soon as it is on main
-pytestmark = pytest.mark.skipif(
-    not hasattr(asktell, "HyperScipySampler"), reason="asktell.HyperScipySampler is not in this tree yet"
-)
 
 
 @pytest.mark.parametrize("name", ["scipy-de", "scipy-da", "scipy-direct", "scipy-shgo"])
