@@ -428,8 +428,10 @@ class Optimizer(AskTellOptimizer):
         est = clone(self.base_estimator_)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            est.fit(self.space.transform(self.Xi), self._model_targets(self.yi))
-        est.target_warp_ = self._target_warp(self.yi)  # predictions back in the objective's units
+            warp = self._target_warp(self.yi)
+            targets = self._model_targets(self.yi, warp)
+            est.fit(self.space.transform(self.Xi), targets)
+        est.target_warp_ = warp  # predictions back in the objective's units
         if self.acq_func == "gp_hedge" and self._next_xs is not None:
             self.gains_ -= est.predict(np.vstack([r[0] for r in self._next_xs]))
         self.models.append(est)
@@ -439,7 +441,7 @@ class Optimizer(AskTellOptimizer):
         self._model, self._model_n = est, n_told
         if self.acq_func == "gp_hedge":
             rng = self._derive(_FIT_STREAM, n_told)
-            rankings = self._rank(est, list(_HEDGE), self._y_opt(self._model_targets(self.yi)), rng)
+            rankings = self._rank(est, list(_HEDGE), self._y_opt(targets), rng)
             self._next_xs = [r[:_KEEP_RANKED] for r in rankings]
 
     def _target_warp(self, ys):
@@ -452,10 +454,10 @@ class Optimizer(AskTellOptimizer):
         ys = np.asarray(ys, dtype=float)
         return TargetWarp.fit(ys[:, 0] if ys.ndim == 2 else ys) if _is_gp(self.base_estimator_) else TargetWarp()
 
-    def _model_targets(self, ys):
-        """The targets the model is fitted on: told values through `_target_warp`."""
+    def _model_targets(self, ys, warp=None):
+        """The targets the model is fitted on: told values through ``warp`` (default `_target_warp`)."""
         ys = np.asarray(ys, dtype=float)
-        warp = self._target_warp(ys)
+        warp = self._target_warp(ys) if warp is None else warp
         if ys.ndim == 2:  # (value, log time): only the value is warped
             return np.column_stack([warp.transform(ys[:, 0]), ys[:, 1]])
         return warp.transform(ys)
