@@ -56,6 +56,8 @@ CONTENDERS = {
                    "acq_optimizer": "sampling", "acq_optimizer_kwargs": {"n_points": 1000}},
     ),
     "asktell-scipy-std": ("asktell-scipy", lambda s: {"random_state": s, "method_standardize": True}),
+    "asktell-tpe": ("asktell-tpe", lambda s: {"random_state": s, "method_standardize": False}),
+    "asktell-tpe-std": ("asktell-tpe", lambda s: {"random_state": s, "method_standardize": True}),
 }
 DEFAULT = ["ctg-optuna", "ctg-cmaes", "ctg-nevergrad", "ctg-random",
            "asktell-cmaes", "asktell-cmaes-std", "asktell-random-std", "asktell-bayes-std"]

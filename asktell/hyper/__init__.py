@@ -3,7 +3,8 @@
 An optlib (`HyperOptLib`, cotengra's interface) proposes settings
 ``{"method", "params"}``; asktell's optlibs pick the method with an
 `LCBSelector` and its parameters with one optimizer per method:
-``"bayes"``, ``"scipy"``, ``"cmaes"`` (extra ``cmaes``) and ``"random"``.
+``"bayes"``, ``"tpe"``, ``"scipy"``, ``"cmaes"`` (extra ``cmaes``) and
+``"random"``.
 `HyperOptimizer` drives any of them over any executor; `HyperAskTell`
 hands one to a trial-protocol driver instead (a `asktell.Study`), over a
 `MethodSpace`.
@@ -28,6 +29,7 @@ from .optlib import (
 from .random_search import RandomOptLib
 from .scipy_global import ScipyOptLib
 from .selector import LCBSelector
+from .tpe import TPEOptLib
 
 __all__ = [
     "HyperOptimizer",
@@ -43,6 +45,7 @@ __all__ = [
     "BayesOptLib",
     "ScipyOptLib",
     "CMAESOptLib",
+    "TPEOptLib",
     "register_optlib",
     "get_optlib",
     "list_optlibs",
