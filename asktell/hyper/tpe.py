@@ -9,8 +9,12 @@ points (Gaussian kernels of Scott's bandwidth, reflected into the cube,
 plus a uniform prior component) and the one maximising
 ``l(x) / g(x)``, the good density over the bad, is asked. Settings still
 pending count as bad points, so pre-dispatched settings of one method
-spread out. A proposal is a few small array operations: tens of
-microseconds, where a Gaussian process refit costs tens of milliseconds.
+spread out. A proposal is a few small array operations (about a tenth
+of a millisecond with a hundred points told, where a Gaussian process
+refit costs tens of milliseconds), so the optlib suits cheap trials too.
+Registered as ``"tpe"`` with the scale-free selector
+(``method_standardize=True``): the one that did best with it on
+cotengra's contraction paths (benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -135,4 +139,4 @@ class TPEOptLib(PerMethodOptLib):
                               float(prior_weight), exponential_param_power)
 
 
-register_optlib("tpe", TPEOptLib)
+register_optlib("tpe", TPEOptLib, defaults={"method_standardize": True})
