@@ -22,6 +22,7 @@ OPTIMIZERS = {
     "hyper-bayes": BAYES,
     "hyper-scipy": {"popsize": 4},
     "hyper-cmaes": {},
+    "hyper-tpe": {"n_startup": 3},
 }
 
 
@@ -36,7 +37,7 @@ def _settings(trials):
 
 
 @pytest.mark.filterwarnings("ignore:trial .* failed")
-@pytest.mark.parametrize("optlib", ["random", "bayes"])
+@pytest.mark.parametrize("optlib", ["random", "bayes", "tpe"])
 def test_a_hyper_study_makes_the_trials_of_a_hyper_optimizer(tmp_path, no_thread_leak, optlib):
     opts = BAYES if optlib == "bayes" else {}
     study = create_study("h", f"sqlite:///{tmp_path / 'h.db'}", METHOD_SPACE, optimizer="hyper",
