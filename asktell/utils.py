@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import numbers
 import pickle
 import warnings
@@ -391,3 +392,22 @@ def check_x_in_space(x, space, param="x"):
 
 def _is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_number(name, value, low=-math.inf, high=math.inf, *, integer=False, above=False):
+    """``value`` if it is a number (an integer with ``integer``) in ``[low, high]``.
+
+    With ``above`` the lower bound is strict (``value > low``). Raises a
+    `ValueError` naming ``name`` and ``value`` otherwise (bools are refused).
+    """
+    kind = numbers.Integral if integer else numbers.Real
+    ok = not isinstance(value, bool) and isinstance(value, kind)
+    if ok:
+        ok = (value > low if above else value >= low) and value <= high
+    if not ok:
+        what = "an integer" if integer else "a number"
+        bound = f"> {low}" if above else f">= {low}"
+        if high < math.inf:
+            bound += f" and <= {high}"
+        raise ValueError(f"{name} must be {what} {bound}, got {value!r}")
+    return value

@@ -16,11 +16,11 @@ restarted from the cube's centre with a fresh seed.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ..utils import _check_number
 from .optlib import CubeSampler, PerMethodOptLib, register_optlib
 
 __all__ = ["CMAESOptLib"]
@@ -109,14 +109,9 @@ class CMAESOptLib(PerMethodOptLib):
         separable=False,
         exponential_param_power=None,
     ):
-        if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or not sigma > 0:
-            raise ValueError(f"sigma must be a positive number, got {sigma!r}")
-        if population_size is not None and (
-            isinstance(population_size, bool)
-            or not isinstance(population_size, numbers.Integral)
-            or population_size < 2
-        ):
-            raise ValueError(f"population_size must be an integer >= 2 or None, got {population_size!r}")
+        _check_number("sigma", sigma, 0.0, above=True)
+        if population_size is not None:
+            _check_number("population_size", population_size, 2, integer=True)
         return _CMASampler(space, random_state, float(sigma), population_size, bool(lr_adapt),
                            bool(separable), exponential_param_power)
 

@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ..trial import Trial, TrialState
+from ..utils import _check_number
 from .optlib import make_optlib, method_spaces
 
 __all__ = ["HyperOptimizer", "HyperBest"]
@@ -59,13 +60,6 @@ class _InlineExecutor(Executor):
         else:
             future.set_result(result)
         return future
-
-
-def _check_positive(name, value, integral):
-    kind = numbers.Integral if integral else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
-        what = "a positive integer" if integral else "a positive number"
-        raise ValueError(f"{name} must be {what} or None, got {value!r}")
 
 
 class HyperOptimizer:
@@ -132,9 +126,9 @@ class HyperOptimizer:
         self.methods = list(self.method_spaces)
         self.optlib = optlib
         if max_trials is not None:
-            _check_positive("max_trials", max_trials, integral=True)
+            _check_number("max_trials", max_trials, 1, integer=True)
         if max_time is not None:
-            _check_positive("max_time", max_time, integral=False)
+            _check_number("max_time", max_time, 0.0, above=True)
         if max_trials is None and max_time is None:
             raise ValueError("set max_trials or max_time (or both); both are None")
         self.max_trials = max_trials
@@ -150,7 +144,7 @@ class HyperOptimizer:
         self.n_jobs = int(n_jobs)
         self.executor = executor
         if pre_dispatch is not None:
-            _check_positive("pre_dispatch", pre_dispatch, integral=True)
+            _check_number("pre_dispatch", pre_dispatch, 1, integer=True)
         self._pre_dispatch = pre_dispatch
         if on_trial_error not in _ON_TRIAL_ERROR:
             raise ValueError(f"on_trial_error must be one of {_ON_TRIAL_ERROR}, got {on_trial_error!r}")

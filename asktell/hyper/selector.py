@@ -34,19 +34,14 @@ Three extensions over that formula:
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 from scipy.special import ndtr
 from sklearn.utils import check_random_state
 
+from ..utils import _check_number
+
 __all__ = ["LCBSelector"]
-
-
-def _check_non_negative(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
-    return float(value)
 
 
 class LCBSelector:
@@ -91,8 +86,8 @@ class LCBSelector:
         if len(set(methods)) != len(methods):
             raise ValueError(f"methods must be distinct, got {list(methods)!r}")
         self.methods = methods
-        self.exploration = _check_non_negative("exploration", exploration)
-        self.temperature = _check_non_negative("temperature", temperature)
+        self.exploration = float(_check_number("exploration", exploration, 0.0))
+        self.temperature = float(_check_number("temperature", temperature, 0.0))
         self.standardize = bool(standardize)
         self.cost_aware = bool(cost_aware)
         self.seed = seed
