@@ -68,9 +68,9 @@ class _ParzenSampler(CubeSampler):
         return self.bandwidth * n ** (-1.0 / (self.cube.n_dims + 4))
 
     def _draw(self, centres, n):
+        """Candidates: around a good point each, or uniform (the prior, one more component)."""
         d = centres.shape[1]
-        k = self._rng.randint(-1, len(centres), size=n) if self.prior_weight > 0 else self._rng.randint(
-            0, len(centres), size=n)
+        k = self._rng.randint(-1 if self.prior_weight > 0 else 0, len(centres), size=n)
         x = self._rng.uniform(size=(n, d))
         around = k >= 0
         x[around] = centres[k[around]] + self._sigma(len(centres)) * self._rng.standard_normal((around.sum(), d))
