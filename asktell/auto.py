@@ -10,18 +10,15 @@ COCO BBOB benchmark (``benchmarks/``, issue 6) rewards at small budgets
   not spent where the model says the optimum is; in a prototype five
   beat the ten that scikit-optimize and Optuna spend.
 * **A Gaussian process** (`asktell.learning.GaussianProcessRegressor`,
-  Matern-5/2 with one length scale per input, learned noise) with, up to
-  5 dimensions, the dimension-scaled length-scale prior of Hvarfner et
-  al. 2024 ("Vanilla Bayesian optimization performs great in high
-  dimensions"): log-normal with location ``sqrt(2) + log(d) / 2`` and
-  scale ``sqrt(3)``. The prior grows with the dimension, so that the
-  model does not explain a handful of points with tiny length scales
-  (which makes the acquisition explore blindly). We fit the maximum a
-  posteriori length scales in log coordinates, where that prior's mode
-  sits at ``location - scale**2``. Above 5 dimensions the length scales
-  are fitted by maximum likelihood: in 10-D at 10*d evaluations the
-  prior's long length scales cost the default its first place on BBOB
-  (2nd-3rd with it, 1st without, on two seeds; RESULTS.md).
+  Matern-5/2 with one length scale per input, learned noise) with the
+  dimension-scaled length-scale prior of Hvarfner et al. 2024 ("Vanilla
+  Bayesian optimization performs great in high dimensions"): log-normal
+  with location ``sqrt(2) + log(d) / 2`` and scale ``sqrt(3)``. The prior
+  grows with the dimension, so that the model does not explain a handful
+  of points in 5 or 10 dimensions with tiny length scales (which makes
+  the acquisition explore blindly). We fit the maximum a posteriori
+  length scales in log coordinates, where that prior's mode sits at
+  ``location - scale**2``.
 * **Output warping** (Yeo-Johnson, its power fitted by maximum
   likelihood): benchmark and real objectives span orders of magnitude,
   and a few huge values otherwise flatten the model where the small
@@ -73,18 +70,8 @@ _N_CENTRES = 5  # best points the local candidates perturb
 _LOCAL_SCALES = (1e-3, 0.2)  # range of the perturbations' scales, in units of the cube
 
 
-_MAX_PRIOR_DIMS = 5  # the length-scale prior is used up to this many dimensions
-
-
 def _length_scale_prior(n_dims):
-    """(mean, std) of the log length scales: Hvarfner et al.'s prior, its mode in log space.
-
-    None (maximum likelihood length scales) above `_MAX_PRIOR_DIMS`
-    dimensions: on BBOB in 10-D at 10*d evaluations the prior's long
-    length scales cost the default its lead (benchmarks/RESULTS.md).
-    """
-    if n_dims > _MAX_PRIOR_DIMS:
-        return None
+    """(mean, std) of the log length scales: Hvarfner et al.'s prior, its mode in log space."""
     loc, scale = np.sqrt(2.0) + 0.5 * np.log(max(n_dims, 1)), np.sqrt(3.0)
     return (float(loc - scale**2), float(scale))
 
