@@ -230,3 +230,43 @@ def test_length_scale_prior_grows_with_the_dimension():
     for bad in [(0.0, -1.0), 3.0, (0.0, 1.0, 2.0), (np.nan, 1.0)]:
         with pytest.raises(ValueError, match="length_scale_prior must be None or"):
             GaussianProcessRegressor(length_scale_prior=bad).fit(X, X[:, 0])
+
+
+def test_gp_theta_start_resumes_the_search_from_a_previous_fit():
+    rng = np.random.RandomState(1)
+    X = rng.uniform(size=(30, 3))
+    y = np.sin(6 * X[:, 0]) + X[:, 1] ** 2
+    fresh = GaussianProcessRegressor(random_state=0).fit(X, y)
+    warm = GaussianProcessRegressor(theta_start=fresh.theta_, n_restarts_optimizer=0).fit(X, y)
+    # started at the optimum, one search stays there
+    np.testing.assert_allclose(warm.theta_, fresh.theta_, atol=1e-3)
+    assert warm.log_marginal_likelihood_value_ >= fresh.log_marginal_likelihood_value_ - 1e-6
+    # a start of the wrong length (another space) is ignored: the search starts at the prior
+    other = GaussianProcessRegressor(theta_start=np.zeros(2), n_restarts_optimizer=0).fit(X, y)
+    prior = GaussianProcessRegressor(n_restarts_optimizer=0).fit(X, y)
+    np.testing.assert_allclose(other.theta_, prior.theta_)
+    for bad in [np.array([0.0, np.nan, 0.0, 0.0, 0.0]), "abc", np.zeros((2, 2))]:
+        with pytest.raises(ValueError, match="theta_start must be None or"):
+            GaussianProcessRegressor(theta_start=bad).fit(X, y)
+
+
+def test_late_fits_start_from_the_last_hyperparameters():
+    from asktell.auto import _FRESH_FIT_EVERY, _WARM_FIT_FROM, _AutoOptimizer
+
+    opt = _AutoOptimizer([(-2.0, 2.0), (-2.0, 2.0)], n_initial_points=5, random_state=0)
+    rng = np.random.RandomState(0)
+    starts = {}
+    for n in range(1, _WARM_FIT_FROM + _FRESH_FIT_EVERY + 2):
+        x = list(rng.uniform(-2, 2, size=2))
+        previous = getattr(opt._model, "theta_", None)
+        opt.tell(x, _quadratic(x))
+        if opt._model is None:
+            continue
+        params = opt._model.get_params()
+        starts[n] = (params["theta_start"], params["n_restarts_optimizer"], previous)
+    for n in (6, _WARM_FIT_FROM - 1, 64):  # fresh: too few points, or every 16th
+        assert starts[n][0] is None and starts[n][1] == 1
+    for n in (_WARM_FIT_FROM, 63, 65):
+        start, restarts, previous = starts[n]
+        np.testing.assert_array_equal(start, previous)
+        assert restarts == 0

@@ -94,6 +94,12 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         None (default): median ``0.4 * sqrt(d)``, std 1.5. A prior that
         grows with the dimension keeps high-dimensional fits from
         chasing tiny length scales (`asktell.minimize` sets its own).
+    theta_start : None or array of float
+        Log hyperparameters (a fitted model's ``theta_``) the search
+        starts from instead of the priors' medians: refitting after one
+        more point, the last fit is a few steps from the new optimum,
+        where a start at the prior takes the whole walk. Ignored when its
+        length does not match the data.
     """
 
     def __init__(
@@ -106,6 +112,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         alpha=1e-10,
         random_state=None,
         length_scale_prior=None,
+        theta_start=None,
     ):
         self.kernel = kernel
         self.noise = noise
@@ -115,6 +122,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         self.alpha = alpha
         self.random_state = random_state
         self.length_scale_prior = length_scale_prior
+        self.theta_start = theta_start
 
     # ------------------------------------------------------------ fitting
     def fit(self, X, y):
@@ -172,6 +180,9 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"n_restarts_optimizer must be a non-negative integer, got {self.n_restarts_optimizer!r}"
             )
+        start = self.theta_start
+        if start is not None and not (np.ndim(start) == 1 and np.all(np.isfinite(np.asarray(start, float)))):
+            raise ValueError(f"theta_start must be None or a 1-D array of finite floats, got {start!r}")
         prior = self.length_scale_prior
         if prior is not None:
             try:
@@ -271,7 +282,10 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         bounds = np.array(self._bounds())
         mean, std = self._prior_means()
         rng = check_random_state(self.random_state)
-        starts = [np.clip(mean, bounds[:, 0], bounds[:, 1])]
+        first = mean
+        if self.theta_start is not None and np.shape(self.theta_start) == mean.shape:
+            first = np.asarray(self.theta_start, dtype=float)
+        starts = [np.clip(first, bounds[:, 0], bounds[:, 1])]
         for _ in range(int(self.n_restarts_optimizer)):
             starts.append(np.clip(rng.normal(mean, std), bounds[:, 0], bounds[:, 1]))
         best, best_value = starts[0], np.inf
