@@ -245,7 +245,7 @@ def test_gp_theta_start_resumes_the_search_from_a_previous_fit():
     other = GaussianProcessRegressor(theta_start=np.zeros(2), n_restarts_optimizer=0).fit(X, y)
     prior = GaussianProcessRegressor(n_restarts_optimizer=0).fit(X, y)
     np.testing.assert_allclose(other.theta_, prior.theta_)
-    for bad in [np.array([0.0, np.nan, 0.0, 0.0, 0.0]), "abc", np.zeros((2, 2))]:
+    for bad in [np.array([0.0, np.nan, 0.0, 0.0, 0.0]), "abc", np.zeros((2, 2)), ["a", "b"]]:
         with pytest.raises(ValueError, match="theta_start must be None or"):
             GaussianProcessRegressor(theta_start=bad).fit(X, y)
 

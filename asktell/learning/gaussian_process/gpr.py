@@ -97,9 +97,10 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
     theta_start : None or array of float
         Log hyperparameters (a fitted model's ``theta_``) the search
         starts from instead of the priors' medians: refitting after one
-        more point, the last fit is a few steps from the new optimum,
-        where a start at the prior takes the whole walk. Ignored when its
-        length does not match the data.
+        more point, the last fit already sits in the basin the data
+        supports, so one start there can replace several
+        (``n_restarts_optimizer=0``). Ignored when its length does not
+        match the data.
     """
 
     def __init__(
@@ -181,8 +182,13 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
                 f"n_restarts_optimizer must be a non-negative integer, got {self.n_restarts_optimizer!r}"
             )
         start = self.theta_start
-        if start is not None and not (np.ndim(start) == 1 and np.all(np.isfinite(np.asarray(start, float)))):
-            raise ValueError(f"theta_start must be None or a 1-D array of finite floats, got {start!r}")
+        if start is not None:
+            try:
+                ok = np.ndim(start) == 1 and bool(np.all(np.isfinite(np.asarray(start, dtype=float))))
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                raise ValueError(f"theta_start must be None or a 1-D array of finite floats, got {start!r}")
         prior = self.length_scale_prior
         if prior is not None:
             try:
