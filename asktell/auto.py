@@ -46,14 +46,14 @@ in `asktell.space.UnitCube`, which covers every integer and category.
 Proposals are reproducible (`asktell.Optimizer`'s per-trial seeds).
 
 Where it stands (``benchmarks/RESULTS.md``, section "BBOB suite"): first
-of seven on BBOB in 2-D at 10*d and 20*d evaluations, at 0.7 to 0.9 times
-Optuna GPSampler's time per trial (and below it in 5-D too). In 5-D it
-is first on three seeds but narrowly (4th, 1st, 2nd seed by seed at
-10*d); in 10-D at 10*d first on three seeds, at GPSampler's time per
-trial. It loses most on the multimodal and ill-conditioned functions,
-where it settles in a local basin. What it does not do yet: a portfolio
-that restarts or hands over to a trust-region / CMA-ES-style local phase
-at larger dimensions and budgets.
+of seven on BBOB in 2-D and 5-D at 10*d and 20*d evaluations (five
+seeds) and in 10-D at 10*d (three seeds), at 0.56 to 0.88 times Optuna
+GPSampler's time per trial. In 5-D it leads by being near the top on
+most functions rather than by winning most. It loses most on the
+multimodal and ill-conditioned functions, where it settles in a local
+basin. What it does not do yet: a portfolio that restarts or hands over
+to a trust-region / CMA-ES-style local phase at larger dimensions and
+budgets.
 """
 
 from __future__ import annotations
