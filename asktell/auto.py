@@ -74,6 +74,7 @@ __all__ = ["minimize"]
 _N_CANDIDATES = 1024  # Sobol candidates per ask (a power of two keeps Sobol balanced)
 _N_CENTRES = 5  # best points the local candidates perturb
 _LOCAL_SCALES = (1e-3, 0.2)  # range of the perturbations' scales, in units of the cube
+_FRESH_FIT_RESTARTS = 1  # random starts of a fresh hyperparameter search, beside the prior median
 _WARM_FIT_FROM = 50  # points told from which the GP refits warm, from its last hyperparameters
 _FRESH_FIT_EVERY = 16  # ... except at every 16th point
 
@@ -95,7 +96,7 @@ class _AutoOptimizer(Optimizer):
         space = Space(dimensions)
         n_dims = len(space.dimensions)
         gp = GaussianProcessRegressor(
-            noise="gaussian", normalize_y=True, n_restarts_optimizer=1,
+            noise="gaussian", normalize_y=True, n_restarts_optimizer=_FRESH_FIT_RESTARTS,
             length_scale_prior=_length_scale_prior(n_dims),
         )
         super().__init__(
@@ -121,7 +122,9 @@ class _AutoOptimizer(Optimizer):
         n = len(self.yi)
         last = getattr(self._model, "theta_", None)
         warm = last is not None and n >= _WARM_FIT_FROM and n % _FRESH_FIT_EVERY != 0
-        self.base_estimator_.set_params(theta_start=last if warm else None, n_restarts_optimizer=0 if warm else 1)
+        self.base_estimator_.set_params(
+            theta_start=last if warm else None, n_restarts_optimizer=0 if warm else _FRESH_FIT_RESTARTS
+        )
         super()._fit()
 
     def _candidates(self, rng):
