@@ -1,6 +1,7 @@
 """The optimizers compared, each run the same way: a budget of evaluations, a seed.
 
-A contender is a function ``run(objective, bounds, budget, seed)``; the
+A contender is a function ``run(objective, dims, budget, seed)``, ``dims``
+the problem's space (`benchmarks.problems.Problem.dims`); the
 `Recorder` objective counts evaluations, times them, and stops the run
 (by raising `BudgetExhausted`) once the budget is spent, so every contender
 gets exactly ``budget`` evaluations however it counts its own.
@@ -40,41 +41,74 @@ class Recorder:
 
 
 # ----------------------------------------------------------------- asktell
-def asktell_gp(f, bounds, budget, seed):
+def _skopt_dims(dims, space):
+    """``dims`` in the dimension classes of ``space`` (asktell.space or skopt.space).
+
+    Reals stay ``(lo, hi)`` tuples, the form the continuous suite has always
+    passed, so its runs are unchanged.
+    """
+    out = []
+    for kind, *args in dims:
+        if kind == "real":
+            out.append((float(args[0]), float(args[1])))
+        elif kind == "int":
+            out.append(space.Integer(*args))
+        else:
+            out.append(space.Categorical(list(args[0])))
+    return out
+
+
+def _reals_only(dims, name):
+    if any(kind != "real" for kind, *_ in dims):
+        raise ValueError(f"{name} takes real dimensions only")
+    return [(lo, hi) for _, lo, hi in dims]
+
+
+def asktell_gp(f, dims, budget, seed):
     import asktell
 
-    asktell.gp_minimize(f, bounds, n_calls=budget, random_state=seed)
+    asktell.gp_minimize(f, _skopt_dims(dims, asktell.space), n_calls=budget, random_state=seed)
 
 
-def asktell_forest(f, bounds, budget, seed):
+def asktell_forest(f, dims, budget, seed):
     import asktell
 
-    asktell.forest_minimize(f, bounds, n_calls=budget, random_state=seed)
+    asktell.forest_minimize(f, _skopt_dims(dims, asktell.space), n_calls=budget, random_state=seed)
 
 
-def asktell_de(f, bounds, budget, seed):
+def asktell_de(f, dims, budget, seed):
     import asktell
 
+    bounds = _reals_only(dims, "asktell-de")
     asktell.scipy_minimize(f, bounds, method="differential_evolution", n_calls=budget, random_state=seed)
 
 
-def asktell_default(f, bounds, budget, seed):
+def asktell_default(f, dims, budget, seed):
     import asktell
 
-    asktell.minimize(f, bounds, n_calls=budget, random_state=seed)
+    asktell.minimize(f, _skopt_dims(dims, asktell.space), n_calls=budget, random_state=seed)
 
 
 # ----------------------------------------------------------------- peers
-def skopt_gp(f, bounds, budget, seed):
+def skopt_gp(f, dims, budget, seed):
     import skopt
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        skopt.gp_minimize(f, bounds, n_calls=budget, random_state=seed)
+        skopt.gp_minimize(f, _skopt_dims(dims, skopt.space), n_calls=budget, random_state=seed)
+
+
+def _suggest(trial, i, dim):
+    kind, *args = dim
+    if kind == "real":
+        return trial.suggest_float(f"x{i}", *args)
+    if kind == "int":
+        return trial.suggest_int(f"x{i}", *args)
+    return trial.suggest_categorical(f"x{i}", list(args[0]))
 
 
 def _optuna(sampler_name):
-    def run(f, bounds, budget, seed):
+    def run(f, dims, budget, seed):
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.ERROR)
@@ -88,18 +122,31 @@ def _optuna(sampler_name):
             study = optuna.create_study(sampler=samplers[sampler_name]())
 
             def objective(trial):
-                return f([trial.suggest_float(f"x{i}", lo, hi) for i, (lo, hi) in enumerate(bounds)])
+                return f([_suggest(trial, i, dim) for i, dim in enumerate(dims)])
 
             study.optimize(objective, n_trials=budget, catch=())
 
     return run
 
 
-def random_search(f, bounds, budget, seed):
+def random_search(f, dims, budget, seed):
     rng = np.random.RandomState(seed)
-    lo, hi = np.array(bounds).T
+    if all(kind == "real" for kind, *_ in dims):
+        lo, hi = np.array([d[1:] for d in dims]).T
+        for _ in range(budget):
+            f(list(rng.uniform(lo, hi)))
+        return
+
+    def draw(kind, *args):
+        if kind == "real":
+            return rng.uniform(*args)
+        if kind == "int":
+            return int(rng.randint(args[0], args[1] + 1))
+        labels = list(args[0])
+        return labels[rng.randint(len(labels))]
+
     for _ in range(budget):
-        f(list(rng.uniform(lo, hi)))
+        f([draw(*d) for d in dims])
 
 
 #: modules a contender imports, loaded before its clock starts
@@ -133,11 +180,10 @@ def run_contender(name, problem, budget, seed):
 
     for module in _MODULES.get(name, ["asktell"] if name.startswith("asktell") else []):
         importlib.import_module(module)
-    bounds = [(float(lo), float(hi)) for lo, hi in zip(problem.lower, problem.upper)]
     recorder = Recorder(problem, budget)
     start = recorder.started
     try:
-        CONTENDERS[name](recorder, bounds, budget, seed)
+        CONTENDERS[name](recorder, problem.dims, budget, seed)
     except BudgetExhausted:
         pass
     total = time.perf_counter() - start

@@ -1,5 +1,18 @@
 """Benchmark problems: the 24 noiseless COCO BBOB functions and classic test functions.
 
+Besides the continuous BBOB suite, two discrete variants of it serve the
+default optimizer's promise to handle integer, categorical and mixed
+spaces (tabular hyperparameter search is mostly categorical):
+
+* ``bbob-cat``: every coordinate is a categorical with six levels; each
+  level stands for one point of a grid over [-4, 4] (where BBOB puts its
+  optima), the levels shuffled per coordinate so that their order tells
+  nothing. ``f_opt`` is the best of the whole grid (brute force), so a
+  precision of 0 means the best configuration was found.
+* ``bbob-mixed``: coordinates cycle categorical (as above), integer
+  (-5..5, ordered) and real ([-5, 5]); ``f_opt`` is the continuous
+  optimum, a lower bound.
+
 A problem is named by a small picklable `ProblemSpec`; worker processes
 build the callable themselves (cocoex problems are C objects that cannot
 cross processes).
@@ -35,7 +48,7 @@ class ProblemSpec:
 
     @property
     def label(self):
-        if self.suite == "bbob":
+        if self.suite in BBOB_SUITES:
             return f"f{self.function:02d}"
         return str(self.function)
 
@@ -47,13 +60,55 @@ class Problem:
     lower: np.ndarray
     upper: np.ndarray
     f_opt: float
+    #: the search space as ``("real", lo, hi)``, ``("int", lo, hi)`` or
+    #: ``("cat", labels)`` per coordinate; None: reals within lower/upper
+    dims: list | None = None
+
+    def __post_init__(self):
+        if self.dims is None:
+            self.dims = [("real", float(lo), float(hi)) for lo, hi in zip(self.lower, self.upper)]
+        self._grids = {i: d[1] for i, d in enumerate(self.dims) if d[0] == "cat"}
+
+    def decode(self, x):
+        """The continuous point a (possibly categorical) configuration stands for."""
+        return np.array([self._grids[i][x[i]] if i in self._grids else x[i] for i in range(len(x))], dtype=float)
 
     def __call__(self, x):
-        return float(self.func(np.asarray(x, dtype=float)))
+        return float(self.func(self.decode(x) if self._grids else np.asarray(x, dtype=float)))
 
 
-def bbob_specs(dims, functions=BBOB_FUNCTIONS, instance=1):
-    return [ProblemSpec("bbob", f, d, instance) for d in dims for f in functions]
+def bbob_specs(dims, functions=BBOB_FUNCTIONS, instance=1, suite="bbob"):
+    return [ProblemSpec(suite, f, d, instance) for d in dims for f in functions]
+
+
+#: suites built from BBOB functions: continuous, all-categorical, mixed
+BBOB_SUITES = ("bbob", "bbob-cat", "bbob-mixed")
+_CAT_LEVELS = np.linspace(-4.0, 4.0, 6)
+_MIXED_KINDS = ("cat", "int", "real")
+
+
+def _discrete_dims(spec):
+    """Per coordinate: ("cat", {label: value}), ("int", -5, 5) or ("real", -5.0, 5.0)."""
+    rng = np.random.RandomState(1000 * spec.function + spec.dim)  # fixed per problem, not per seed
+    dims = []
+    for i in range(spec.dim):
+        kind = "cat" if spec.suite == "bbob-cat" else _MIXED_KINDS[i % len(_MIXED_KINDS)]
+        if kind == "cat":
+            values = _CAT_LEVELS[rng.permutation(len(_CAT_LEVELS))]
+            dims.append(("cat", {f"c{j}": float(v) for j, v in enumerate(values)}))
+        elif kind == "int":
+            dims.append(("int", -5, 5))
+        else:
+            dims.append(("real", -5.0, 5.0))
+    return dims
+
+
+def _grid_optimum(func, dim, limit=10**5):
+    """min of ``func`` over the categorical grid, or None when the grid is too large."""
+    if len(_CAT_LEVELS) ** dim > limit:
+        return None
+    mesh = np.stack(np.meshgrid(*[_CAT_LEVELS] * dim, indexing="ij"), -1).reshape(-1, dim)
+    return float(min(func(x) for x in mesh))
 
 
 def _classic(name):
@@ -95,7 +150,7 @@ def make_problem(spec: ProblemSpec) -> Problem:
         func, bounds, f_opt = _classic(spec.function)
         lower, upper = np.array(bounds).T
         return Problem(spec, func, lower, upper, f_opt)
-    if spec.suite != "bbob":
+    if spec.suite not in BBOB_SUITES:
         raise ValueError(f"unknown suite {spec.suite!r}")
     import cocoex
 
@@ -104,7 +159,13 @@ def make_problem(spec: ProblemSpec) -> Problem:
     )
     problem = suite.get_problem(0)
     f_opt = _bbob_f_opt(problem)
-    return Problem(spec, _Keep(problem, suite), np.array(problem.lower_bounds), np.array(problem.upper_bounds), f_opt)
+    func, lower, upper = _Keep(problem, suite), np.array(problem.lower_bounds), np.array(problem.upper_bounds)
+    if spec.suite == "bbob":
+        return Problem(spec, func, lower, upper, f_opt)
+    dims = _discrete_dims(spec)
+    if spec.suite == "bbob-cat":
+        f_opt = _grid_optimum(func, spec.dim) or f_opt
+    return Problem(spec, func, lower, upper, f_opt, dims=dims)
 
 
 class _Keep:

@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from .contenders import BUDGET_FREE, CONTENDERS, DEFAULT_CONTENDERS, prefix_record, run_contender  # noqa: E402
-from .problems import BBOB_FUNCTIONS, bbob_specs, classic_specs, make_problem  # noqa: E402
+from .problems import BBOB_FUNCTIONS, BBOB_SUITES, bbob_specs, classic_specs, make_problem  # noqa: E402
 from .report import write_report  # noqa: E402
 
 
@@ -63,8 +63,11 @@ def _key(r):
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
-    p.add_argument("--suite", choices=["bbob", "classic"], default="bbob")
-    p.add_argument("--dims", default="2,5", help="comma-separated dimensions (bbob)")
+    p.add_argument(
+        "--suite", choices=[*BBOB_SUITES, "classic"], default="bbob",
+        help="bbob: continuous; bbob-cat, bbob-mixed: its functions over categorical / mixed spaces",
+    )
+    p.add_argument("--dims", default="2,5", help="comma-separated dimensions (bbob suites)")
     p.add_argument("--functions", default=None, help="bbob function ids, e.g. 1-24 or 1,8,15")
     p.add_argument("--budget", default="10,20", help="evaluations per dimension, comma-separated")
     p.add_argument("--seeds", type=int, default=5)
@@ -96,9 +99,9 @@ def main(argv=None):
     unknown = sorted(set(contenders) - set(CONTENDERS))
     if unknown:
         sys.exit(f"unknown contenders {unknown}; choose from {sorted(CONTENDERS)}")
-    if args.suite == "bbob":
+    if args.suite in BBOB_SUITES:
         functions = _int_list(args.functions) if args.functions else BBOB_FUNCTIONS
-        specs = bbob_specs(_int_list(args.dims), functions)
+        specs = bbob_specs(_int_list(args.dims), functions, suite=args.suite)
     else:
         specs = classic_specs()
     budgets = _int_list(args.budget)

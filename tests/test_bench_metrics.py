@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks import contenders, metrics, report, run
+from benchmarks import contenders, metrics, problems, report, run
 from benchmarks.problems import Problem, ProblemSpec
 
 
@@ -77,7 +77,7 @@ def test_runner_end_to_end_in_process(tmp_path, monkeypatch):
     monkeypatch.setattr(run, "classic_specs", lambda: specs)
     monkeypatch.setattr(run, "make_problem", lambda s: Problem(s, funcs[s.function], -np.ones(2), np.ones(2), 0.0))
 
-    def greedy(f, bounds, budget, seed):
+    def greedy(f, dims, budget, seed):
         while True:  # keeps going: the recorder stops it at the budget
             f([0.0, 0.0])
 
@@ -133,3 +133,56 @@ def test_runner_prefix_budgets_equal_separate_runs(tmp_path, monkeypatch):
     for key in separate:
         assert prefix[key]["values"] == separate[key]["values"]
     assert prefix[(2, 0)]["prefix_of"] == 6 and "prefix_of" not in separate[(2, 0)]
+
+
+def test_discrete_suites_spaces_are_fixed_per_problem_and_shuffled():
+    cat = problems._discrete_dims(ProblemSpec("bbob-cat", 3, 4))
+    assert [d[0] for d in cat] == ["cat"] * 4
+    assert cat == problems._discrete_dims(ProblemSpec("bbob-cat", 3, 4))  # same problem, same space
+    for _, levels in cat:
+        assert sorted(levels.values()) == list(problems._CAT_LEVELS)
+    # the shuffles differ between coordinates: the label order tells nothing
+    assert len({tuple(levels.values()) for _, levels in cat}) > 1
+    mixed = problems._discrete_dims(ProblemSpec("bbob-mixed", 3, 5))
+    assert [d[0] for d in mixed] == ["cat", "int", "real", "cat", "int"]
+    assert mixed[1] == ("int", -5, 5) and mixed[2] == ("real", -5.0, 5.0)
+
+
+def test_decode_maps_labels_to_their_values():
+    dims = [("cat", {"c0": 2.0, "c1": -4.0}), ("int", -5, 5), ("real", -5.0, 5.0)]
+    seen = []
+    p = Problem(ProblemSpec("bbob-mixed", 1, 3), lambda x: seen.append(x) or float(np.sum(x)), -5 * np.ones(3), 5 * np.ones(3), 0.0, dims=dims)
+    assert p(["c1", 3, 0.5]) == pytest.approx(-0.5)
+    np.testing.assert_allclose(seen[0], [-4.0, 3.0, 0.5])
+
+
+def test_grid_optimum_is_the_best_grid_point_and_gives_up_on_large_grids():
+    target = np.array([problems._CAT_LEVELS[1], problems._CAT_LEVELS[4]])
+    assert problems._grid_optimum(lambda x: float(np.sum((x - target) ** 2)) + 1.0, 2) == pytest.approx(1.0)
+    assert problems._grid_optimum(lambda x: 0.0, 20) is None
+
+
+def test_contenders_convert_mixed_spaces():
+    import asktell
+
+    dims = [("cat", {"c0": 1.0, "c1": 2.0}), ("int", -5, 5), ("real", -1.0, 2.0)]
+    out = contenders._skopt_dims(dims, asktell.space)
+    assert isinstance(out[0], asktell.Categorical) and list(out[0].categories) == ["c0", "c1"]
+    assert isinstance(out[1], asktell.Integer) and (out[1].low, out[1].high) == (-5, 5)
+    assert out[2] == (-1.0, 2.0)
+    with pytest.raises(ValueError, match="asktell-de takes real dimensions only"):
+        contenders.asktell_de(lambda x: 0.0, dims, 5, 0)
+
+
+@pytest.mark.parametrize("name", ["random", "asktell-default"])
+def test_mixed_space_contenders_propose_valid_configurations(name):
+    dims = [("cat", {f"c{j}": float(j) for j in range(3)}), ("int", -2, 2), ("real", -1.0, 1.0)]
+    seen = []
+    p = Problem(ProblemSpec("bbob-mixed", 1, 3), lambda x: float(np.sum(x**2)), -np.ones(3), np.ones(3), 0.0, dims=dims)
+    out = contenders.run_contender(name, p, budget=8, seed=0)
+    assert len(out["values"]) == 8
+    rec = contenders.Recorder(p, 8)
+    contenders.CONTENDERS[name](lambda x: seen.append(x) or rec(x), dims, 8, 0)
+    for x in seen:
+        assert x[0] in {"c0", "c1", "c2"} and int(x[1]) == x[1] and -2 <= x[1] <= 2 and -1.0 <= x[2] <= 1.0
+    assert out["values"] == rec.values  # same seed, same run
