@@ -131,7 +131,7 @@ def _optuna(sampler_name):
 
 def random_search(f, dims, budget, seed):
     rng = np.random.RandomState(seed)
-    if all(kind == "real" for kind, *_ in dims):
+    if all(kind == "real" for kind, *_ in dims):  # one vector draw: the continuous suite's runs as before
         lo, hi = np.array([d[1:] for d in dims]).T
         for _ in range(budget):
             f(list(rng.uniform(lo, hi)))

@@ -61,7 +61,7 @@ class Problem:
     upper: np.ndarray
     f_opt: float
     #: the search space as ``("real", lo, hi)``, ``("int", lo, hi)`` or
-    #: ``("cat", labels)`` per coordinate; None: reals within lower/upper
+    #: ``("cat", {label: value})`` per coordinate; None: reals within lower/upper
     dims: list | None = None
 
     def __post_init__(self):
@@ -163,8 +163,9 @@ def make_problem(spec: ProblemSpec) -> Problem:
     if spec.suite == "bbob":
         return Problem(spec, func, lower, upper, f_opt)
     dims = _discrete_dims(spec)
-    if spec.suite == "bbob-cat":
-        f_opt = _grid_optimum(func, spec.dim) or f_opt
+    grid_opt = _grid_optimum(func, spec.dim) if spec.suite == "bbob-cat" else None
+    if grid_opt is not None:
+        f_opt = grid_opt
     return Problem(spec, func, lower, upper, f_opt, dims=dims)
 
 
