@@ -47,15 +47,14 @@ Proposals are reproducible (`asktell.Optimizer`'s per-trial seeds).
 
 Where it stands (``benchmarks/RESULTS.md``, section "BBOB suite"): first
 of seven on BBOB in 2-D and 5-D at 10*d and 20*d evaluations (five
-seeds) and in 10-D at 10*d (three seeds), at 0.56 to 0.76 times Optuna
-GPSampler's time per trial; in 10-D at 20*d first on three seeds among
-all but scikit-optimize, level with it on the one seed it has run. In
-5-D it leads by being near the top on most functions rather than by
-winning most. It loses most on the
-multimodal and ill-conditioned functions, where it settles in a local
-basin. What it does not do yet: a portfolio that restarts or hands over
-to a trust-region / CMA-ES-style local phase at larger dimensions and
-budgets.
+seeds) and in 10-D at 10*d and 20*d (three seeds), at 0.56 to 0.76 times
+Optuna GPSampler's time per trial. In 5-D and 10-D it leads by being
+near the top on most functions rather than by winning most. It loses
+most on the multimodal and ill-conditioned functions, where it settles
+in a local basin; on the 10-D ellipsoid two runs in three stall with
+coordinates the model treats as flat left on a face of the box. What it
+does not do yet: probe those coordinates, restart, or hand over to a
+trust-region / CMA-ES-style local phase at larger dimensions and budgets.
 """
 
 from __future__ import annotations
