@@ -49,13 +49,20 @@ def _skopt_dims(dims, space):
     """
     out = []
     for kind, *args in dims:
+        log = _is_log(args)
         if kind == "real":
-            out.append((float(args[0]), float(args[1])))
+            lo, hi = float(args[0]), float(args[1])
+            out.append(space.Real(lo, hi, prior="log-uniform") if log else (lo, hi))
         elif kind == "int":
-            out.append(space.Integer(*args))
+            out.append(space.Integer(args[0], args[1], prior="log-uniform" if log else "uniform"))
         else:
             out.append(space.Categorical(list(args[0])))
     return out
+
+
+def _is_log(args):
+    """Whether a numeric dimension's arguments ``(lo, hi[, "log"])`` ask for a log scale."""
+    return len(args) > 2 and args[2] == "log"
 
 
 def _reals_only(dims, name):
@@ -101,9 +108,9 @@ def skopt_gp(f, dims, budget, seed):
 def _suggest(trial, i, dim):
     kind, *args = dim
     if kind == "real":
-        return trial.suggest_float(f"x{i}", *args)
+        return trial.suggest_float(f"x{i}", args[0], args[1], log=_is_log(args))
     if kind == "int":
-        return trial.suggest_int(f"x{i}", *args)
+        return trial.suggest_int(f"x{i}", args[0], args[1], log=_is_log(args))
     return trial.suggest_categorical(f"x{i}", list(args[0]))
 
 
@@ -131,16 +138,20 @@ def _optuna(sampler_name):
 
 def random_search(f, dims, budget, seed):
     rng = np.random.RandomState(seed)
-    if all(kind == "real" for kind, *_ in dims):  # one vector draw: the continuous suite's runs as before
-        lo, hi = np.array([d[1:] for d in dims]).T
+    if all(kind == "real" and not _is_log(args) for kind, *args in dims):  # one vector draw: the continuous suite's runs as before
+        lo, hi = np.array([d[1:3] for d in dims]).T
         for _ in range(budget):
             f(list(rng.uniform(lo, hi)))
         return
 
     def draw(kind, *args):
         if kind == "real":
-            return rng.uniform(*args)
+            if _is_log(args):
+                return float(np.exp(rng.uniform(np.log(args[0]), np.log(args[1]))))
+            return rng.uniform(args[0], args[1])
         if kind == "int":
+            if _is_log(args):  # log-uniform over [lo, hi + 1), floored: as Optuna's log int
+                return int(min(np.floor(np.exp(rng.uniform(np.log(args[0]), np.log(args[1] + 1)))), args[1]))
             return int(rng.randint(args[0], args[1] + 1))
         labels = list(args[0])
         return labels[rng.randint(len(labels))]

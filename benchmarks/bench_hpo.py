@@ -1,0 +1,419 @@
+"""Tabular hyperparameter benchmark (issue 18): the default against Optuna, SMAC3 and the rest.
+
+    python -m benchmarks.bench_hpo --out results/hpo            # the default run (see --help)
+    python -m benchmarks.bench_hpo --full --out results/hpo     # every problem, both noise variants, 5 seeds
+    python -m benchmarks.bench_hpo --report results/hpo/runs.jsonl [--baseline OTHER.jsonl]
+
+Problems are `benchmarks.hpo_problems`' tables (exact optimum by
+enumeration). Every contender runs ``--budget`` evaluations per (problem,
+seed); the smaller ``--checkpoints`` are prefixes of that run (every
+contender here proposes the same points whatever its budget). Runs are
+interleaved per seed and problem, each contender one after the other in
+an order rotated by seed, so load on the machine falls on all alike; BLAS
+threads are pinned to one. Each run records the values seen, the mean
+(true) value of every configuration evaluated, the configuration each
+contender recommends at each checkpoint (its ``result.x`` where it
+returns one, else the best value observed) and the optimizer's CPU
+seconds before each evaluation.
+
+Regret at budget ``b``: noiseless, the best true value among the first
+``b`` evaluations minus the optimum; noisy, the true value of the
+configuration recommended at ``b`` minus the optimum.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from .contenders import CONTENDERS, BudgetExhausted, _skopt_dims  # noqa: E402
+from .hpo_problems import HPO_PROBLEMS, SPACES, HPOProblem, HPOSpec, hpo_specs  # noqa: E402
+
+
+class _CPURecorder:
+    """Counts evaluations and the optimizer's CPU seconds (process time) before each."""
+
+    def __init__(self, problem, budget):
+        self.problem, self.budget = problem, budget
+        self.values, self.eval_seconds, self.opt_seconds = [], 0.0, []
+        self.started = time.process_time()
+
+    def __call__(self, x):
+        if len(self.values) >= self.budget:
+            raise BudgetExhausted
+        start = time.process_time()
+        self.opt_seconds.append(start - self.started - self.eval_seconds)
+        y = self.problem(x)
+        self.eval_seconds += time.process_time() - start
+        self.values.append(y)
+        return y
+
+
+# ----------------------------------------------------------------- contenders that recommend
+def _asktell_minimizer(function_name):
+    def run(f, dims, budget, seed, checkpoints):
+        import asktell
+
+        recs = {}
+
+        def keep(result):
+            if len(result.func_vals) in checkpoints:
+                recs[len(result.func_vals)] = list(result.x)
+
+        getattr(asktell, function_name)(
+            f, _skopt_dims(dims, asktell.space), n_calls=budget, random_state=seed, callback=keep
+        )
+        return recs
+
+    return run
+
+
+def asktell_tpe(f, dims, budget, seed, checkpoints):
+    """The hyper-optimizer's multivariate Parzen sampler (``"tpe"`` optlib) on the plain space."""
+    import asktell
+    from asktell.hyper.tpe import TPEOptLib
+
+    space = asktell.Space([d for d in _skopt_dims(dims, asktell.space)])
+    for i, d in enumerate(space.dimensions):
+        if not isinstance(d, asktell.space.Dimension):
+            continue
+        d.name = f"x{i}"
+    sampler = TPEOptLib()._make_sampler(space, seed, None)
+    names = [d.name for d in space.dimensions]
+    for _ in range(budget):
+        token, params = sampler.ask()
+        sampler.tell(token, f([params[n] for n in names]))
+    return {}
+
+
+def smac3(f, dims, budget, seed, checkpoints):
+    """SMAC3's hyperparameter-optimization facade (random forest, deterministic objective)."""
+    from ConfigSpace import Categorical, ConfigurationSpace, Float, Integer
+    from smac import HyperparameterOptimizationFacade, Scenario
+    from smac.runhistory.dataclasses import TrialValue
+
+    cs = ConfigurationSpace(seed=seed)
+    labels = {}
+    for i, (kind, *args) in enumerate(dims):
+        log = len(args) > 2 and args[2] == "log"
+        if kind == "real":
+            cs.add(Float(f"x{i}", (float(args[0]), float(args[1])), log=log))
+        elif kind == "int":
+            cs.add(Integer(f"x{i}", (int(args[0]), int(args[1])), log=log))
+        else:
+            labels[i] = {str(k): k for k in args[0]}
+            cs.add(Categorical(f"x{i}", list(labels[i])))
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario = Scenario(cs, deterministic=True, n_trials=budget, seed=seed, output_directory=Path(tmp))
+        opt = HyperparameterOptimizationFacade(
+            scenario, lambda config, seed=0: 0.0, overwrite=True, logging_level=40
+        )
+        for _ in range(budget):
+            info = opt.ask()
+            cfg = info.config
+            x = [labels[i][cfg[f"x{i}"]] if i in labels else cfg[f"x{i}"] for i in range(len(dims))]
+            opt.tell(info, TrialValue(cost=f(x)))
+    return {}
+
+
+def _plain(name):
+    def run(f, dims, budget, seed, checkpoints):
+        CONTENDERS[name](f, dims, budget, seed)
+        return {}
+
+    return run
+
+
+HPO_CONTENDERS = {
+    "asktell-default": _asktell_minimizer("minimize"),
+    "asktell-gp": _asktell_minimizer("gp_minimize"),
+    "asktell-tpe": asktell_tpe,
+    "optuna-tpe": _plain("optuna-tpe"),
+    "optuna-gp": _plain("optuna-gp"),
+    "optuna-cmaes": _plain("optuna-cmaes"),
+    "smac3": smac3,
+    "random": _plain("random"),
+}
+#: modules a contender imports, loaded before its clock starts
+_MODULES = {
+    "optuna-tpe": ["optuna"], "optuna-gp": ["optuna", "torch"], "optuna-cmaes": ["optuna", "cmaes"],
+    "smac3": ["smac", "ConfigSpace"],
+}
+#: the default run leaves out the slow GP peers' second space (see --help)
+DEFAULT_CONTENDERS = tuple(HPO_CONTENDERS)
+#: the default run: problems, one space each where NAS-Bench-201 has no ordered parameter
+DEFAULT_PROBLEMS = tuple(HPO_PROBLEMS)
+
+
+def _task(contender, spec, budget, seed, checkpoints):
+    import importlib
+
+    for module in _MODULES.get(contender, ["asktell"]):
+        importlib.import_module(module)
+    problem = HPOProblem(spec, seed)
+    recorder = _CPURecorder(problem, budget)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            recs = HPO_CONTENDERS[contender](recorder, problem.dims, budget, seed, set(checkpoints))
+        except BudgetExhausted:
+            recs = {}
+    total = time.process_time() - recorder.started
+    true = [float(problem.means[i]) for i in problem.visited]
+    rec_true = {}
+    for b in checkpoints:
+        n = min(b, len(recorder.values))
+        if not n:
+            continue
+        if b in recs:
+            rec_true[b] = problem.true_value(recs[b])
+        else:  # the best observed configuration
+            rec_true[b] = true[int(np.argmin(recorder.values[:n]))]
+    return {
+        "contender": contender,
+        "problem": spec.name,
+        "space": spec.space,
+        "noisy": spec.noisy,
+        "label": spec.label,
+        "seed": seed,
+        "budget": budget,
+        "f_opt": problem.f_opt,
+        "f_median": problem.f_median,
+        "n_configs": problem.n_configs,
+        "values": recorder.values,
+        "true": true,
+        "rec_true": {str(b): v for b, v in rec_true.items()},
+        "own_recommendation": sorted(int(b) for b in recs),
+        "n_distinct": len(set(problem.visited)),
+        "opt_cpu_cumulative": recorder.opt_seconds,
+        "opt_cpu_total": max(total - recorder.eval_seconds, 0.0),
+    }
+
+
+def regret(record, budget):
+    """Regret of a run at ``budget`` (see the module docstring)."""
+    if record["noisy"]:
+        return float(record["rec_true"][str(budget)]) - record["f_opt"]
+    return float(min(record["true"][:budget])) - record["f_opt"]
+
+
+def cpu_per_trial(record, budget):
+    cum = record["opt_cpu_cumulative"]
+    if budget >= len(cum):
+        return record["opt_cpu_total"] / max(len(cum), 1)
+    return cum[budget] / budget
+
+
+# ----------------------------------------------------------------- report
+def _sign_test(a, b):
+    """(wins of a, losses of a, two-sided sign-test p) over paired regrets (ties dropped)."""
+    from scipy.stats import binomtest
+
+    wins = int(np.sum(np.asarray(a) < np.asarray(b)))
+    losses = int(np.sum(np.asarray(a) > np.asarray(b)))
+    p = binomtest(wins, wins + losses).pvalue if wins + losses else 1.0
+    return wins, losses, float(p)
+
+
+def _fmt(x):
+    return "0" if x <= 0 else f"{x:.2e}"
+
+
+def markdown(records, checkpoints, reference="asktell-default", tpe="optuna-tpe", command=""):
+    """Median regrets per problem, win shares against TPE and all, CPU time ratios."""
+    by = defaultdict(dict)  # (label, budget) -> contender -> [regret per seed]
+    seeds = defaultdict(dict)
+    for r in records:
+        for b in checkpoints:
+            if len(r["values"]) >= b:
+                by[(r["label"], b)].setdefault(r["contender"], []).append(regret(r, b))
+                seeds[(r["label"], b)].setdefault(r["contender"], []).append(r["seed"])
+    contenders = sorted({r["contender"] for r in records}, key=lambda c: (c != reference, c))
+    labels = sorted({r["label"] for r in records})
+    lines = [f"Command: `{command}`", ""] if command else []
+    lines += [
+        f"Regret: the mean of the configuration's stored runs minus the table's best (0: optimum found); "
+        f"median over seeds. Bold: the lowest median. Wins: problems where {reference}'s median regret is "
+        "strictly below the other's, ties (both equal) counted apart.", "",
+    ]
+    summary_rows = []
+    for b in checkpoints:
+        for noisy in (False, True):
+            labs = [lab for lab in labels if lab.endswith("/noisy") == noisy and (lab, b) in by]
+            if not labs:
+                continue
+            lines += [f"### {b} evaluations, {'noisy (one run per call)' if noisy else 'noiseless (mean of runs)'}", ""]
+            lines += ["| problem | " + " | ".join(contenders) + " |", "|" + "---|" * (len(contenders) + 1)]
+            beats = defaultdict(lambda: [0, 0, 0])  # contender -> [ref below, tie, ref above]
+            best_all = [0, 0]
+            for lab in labs:
+                med = {c: float(np.median(v)) for c, v in by[(lab, b)].items()}
+                low = min(med.values())
+                cells = []
+                for c in contenders:
+                    if c not in med:
+                        cells.append("-")
+                        continue
+                    text = _fmt(med[c])
+                    cells.append(f"**{text}**" if med[c] <= low else text)
+                lines.append(f"| {lab} | " + " | ".join(cells) + " |")
+                if reference in med:
+                    others = [c for c in med if c != reference]
+                    for c in others:
+                        k = 0 if med[reference] < med[c] else (1 if med[reference] == med[c] else 2)
+                        beats[c][k] += 1
+                    best_all[0] += all(med[reference] < med[c] for c in others)
+                    best_all[1] += 1
+            lines.append("")
+            if reference in contenders and best_all[1]:
+                parts = [f"{c} {w}/{t}/{l_}" for c, (w, t, l_) in sorted(beats.items())]
+                lines += [
+                    f"{reference} below / tied with / above: " + ", ".join(parts) + f". Below every other contender "
+                    f"on {best_all[0]}/{best_all[1]} problems.", "",
+                ]
+                summary_rows.append((b, noisy, beats.get(tpe, [0, 0, 0]), best_all))
+    if summary_rows:
+        lines += ["### Summary", "", f"| evaluations | noise | {reference} below {tpe} | below every contender |",
+                  "|---|---|---|---|"]
+        for b, noisy, (w, t, l_), (ba, n) in summary_rows:
+            lines.append(f"| {b} | {'noisy' if noisy else 'noiseless'} | {w}/{w + t + l_} ({t} tied) | {ba}/{n} |")
+        lines.append("")
+    # CPU time per trial, median over runs, as a ratio to TPE's
+    lines += [f"### Optimizer CPU time per trial (median over runs; ratio to {tpe}'s)", ""]
+    lines += ["| contender | " + " | ".join(f"{b} evaluations" for b in checkpoints) + " |",
+              "|" + "---|" * (len(checkpoints) + 1)]
+    med_cpu = {(c, b): float(np.median([cpu_per_trial(r, b) for r in records if r["contender"] == c]))
+               for c in contenders for b in checkpoints}
+    for c in contenders:
+        cells = []
+        for b in checkpoints:
+            ref = med_cpu.get((tpe, b))
+            cells.append(f"{med_cpu[(c, b)] * 1e3:.1f} ms" + (f" ({med_cpu[(c, b)] / ref:.1f}x)" if ref else ""))
+        lines.append(f"| {c} | " + " | ".join(cells) + " |")
+    lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def paired(records_a, records_b, checkpoints):
+    """Sign test and Wilcoxon of run-by-run regrets, A against B on the same (problem, seed)."""
+    from scipy.stats import wilcoxon
+
+    index = {(r["label"], r["seed"]): r for r in records_b}
+    lines = ["| evaluations | noise | A lower | B lower | ties | sign p | Wilcoxon p |", "|---|---|---|---|---|---|---|"]
+    for b in checkpoints:
+        for noisy in (False, True):
+            a, bb = [], []
+            for r in records_a:
+                other = index.get((r["label"], r["seed"]))
+                if r["noisy"] == noisy and other is not None and len(r["values"]) >= b and len(other["values"]) >= b:
+                    # scale-free: regrets over the table's median regret
+                    scale = max(r["f_median"] - r["f_opt"], 1e-12)
+                    a.append(regret(r, b) / scale)
+                    bb.append(regret(other, b) / scale)
+            if not a:
+                continue
+            w, l_, p = _sign_test(a, bb)
+            diff = np.asarray(a) - np.asarray(bb)
+            pw = float(wilcoxon(diff).pvalue) if np.any(diff != 0) else 1.0
+            lines.append(f"| {b} | {'noisy' if noisy else 'noiseless'} | {w} | {l_} | {len(a) - w - l_} | {p:.3g} | {pw:.3g} |")
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------- runner
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_hpo", description=__doc__.split("\n\n")[0])
+    p.add_argument("--problems", default=",".join(DEFAULT_PROBLEMS), help=f"from {list(HPO_PROBLEMS)}")
+    p.add_argument("--spaces", default=",".join(SPACES), help="cat, ord or both")
+    p.add_argument("--noisy", choices=["no", "yes", "both"], default="no", help="the one-run-per-call variant")
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--first-seed", type=int, default=0)
+    p.add_argument("--budget", type=int, default=100)
+    p.add_argument("--checkpoints", default="40,100")
+    p.add_argument("--contenders", default=",".join(DEFAULT_CONTENDERS), help=f"from {list(HPO_CONTENDERS)}")
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--full", action="store_true", help="both noise variants, 5 seeds (about 4 h on 2 cores)")
+    p.add_argument("--out", default="results/hpo")
+    p.add_argument("--report", default=None, help="only write the report of this runs.jsonl")
+    p.add_argument("--baseline", default=None, help="with --report: a runs.jsonl of asktell-default to pair against")
+    return p.parse_args(argv)
+
+
+def _execute(tasks, jobs):
+    if jobs <= 1:
+        for t in tasks:
+            yield _task(*t)
+        return
+    with ProcessPoolExecutor(jobs) as pool:
+        futures = [pool.submit(_task, *t) for t in tasks]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+
+def _load(path):
+    return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    checkpoints = [int(c) for c in args.checkpoints.split(",")]
+    command = "python -m benchmarks.bench_hpo " + " ".join(argv if argv is not None else sys.argv[1:])
+    if args.report:
+        records = _load(args.report)
+        text = markdown(records, checkpoints, command=command)
+        if args.baseline:
+            base = [r for r in _load(args.baseline) if r["contender"] == "asktell-default"]
+            mine = [r for r in records if r["contender"] == "asktell-default"]
+            text += "\n### asktell-default (A) against the baseline's (B), paired by problem and seed\n\n"
+            text += paired(mine, base, checkpoints)
+        print(text)
+        return
+    if args.full:
+        args.noisy, args.seeds = "both", 5
+    contenders = [c for c in args.contenders.split(",") if c]
+    unknown = sorted(set(contenders) - set(HPO_CONTENDERS))
+    if unknown:
+        sys.exit(f"unknown contenders {unknown}; choose from {list(HPO_CONTENDERS)}")
+    noisy = {"no": (False,), "yes": (True,), "both": (False, True)}[args.noisy]
+    specs = hpo_specs([p for p in args.problems.split(",") if p], args.spaces.split(","), noisy)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = out / "runs.jsonl"
+    records = _load(log) if log.exists() else []
+    done = {(r["contender"], r["label"], r["seed"]) for r in records}
+    tasks = []
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        for spec in specs:
+            k = seed % len(contenders)
+            for c in contenders[k:] + contenders[:k]:  # order rotated by seed
+                if (c, spec.label, seed) not in done:
+                    tasks.append((c, spec, args.budget, seed, checkpoints))
+    print(f"{len(tasks)} runs to do ({len(done)} already in {log})", flush=True)
+    start = time.time()
+    with open(log, "a") as fh:
+        for i, rec in enumerate(_execute(tasks, args.jobs), 1):
+            fh.write(json.dumps(rec) + "\n")
+            fh.flush()
+            records.append(rec)
+            if i % 20 == 0 or i == len(tasks):
+                print(f"  {i}/{len(tasks)} runs, {time.time() - start:.0f} s", flush=True)
+    text = markdown(records, checkpoints, command=command)
+    (out / "report.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
