@@ -71,8 +71,13 @@ def _asktell_minimizer(function_name):
         recs = {}
 
         def keep(result):
-            if len(result.func_vals) in checkpoints:
-                recs[len(result.func_vals)] = list(result.x)
+            n = len(result.func_vals)
+            if n in checkpoints:
+                recs[n] = list(result.x)
+                if result.models:  # also the lowest posterior mean among the points told
+                    model = result.models[-1]
+                    mean = model.predict(result.space.transform(result.x_iters))
+                    recs[f"mean{n}"] = list(result.x_iters[int(np.argmin(mean))])
 
         getattr(asktell, function_name)(
             f, _skopt_dims(dims, asktell.space), n_calls=budget, random_state=seed, callback=keep
@@ -174,7 +179,7 @@ def _task(contender, spec, budget, seed, checkpoints):
             recs = {}
     total = time.process_time() - recorder.started
     true = [float(problem.means[i]) for i in problem.visited]
-    rec_true = {}
+    rec_true = {k: problem.true_value(x) for k, x in recs.items() if isinstance(k, str)}
     for b in checkpoints:
         n = min(b, len(recorder.values))
         if not n:
@@ -197,7 +202,7 @@ def _task(contender, spec, budget, seed, checkpoints):
         "values": recorder.values,
         "true": true,
         "rec_true": {str(b): v for b, v in rec_true.items()},
-        "own_recommendation": sorted(int(b) for b in recs),
+        "own_recommendation": sorted(b for b in recs if isinstance(b, int)),
         "n_distinct": len(set(problem.visited)),
         "opt_cpu_cumulative": recorder.opt_seconds,
         "opt_cpu_total": max(total - recorder.eval_seconds, 0.0),

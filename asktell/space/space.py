@@ -19,6 +19,7 @@ from .transformers import (
     LogN,
     Normalize,
     Pipeline,
+    RankEncoder,
     StringEncoder,
     _CategoryIndex,
 )
@@ -27,7 +28,7 @@ __all__ = ["Dimension", "Real", "Integer", "Categorical", "Space", "check_dimens
 
 _PRIORS = ("uniform", "log-uniform")
 _NUMERIC_TRANSFORMS = ("identity", "normalize")
-_CATEGORICAL_TRANSFORMS = ("onehot", "label", "string", "identity", "normalize")
+_CATEGORICAL_TRANSFORMS = ("onehot", "label", "string", "identity", "normalize", "rank")
 
 
 def _label(name):
@@ -279,11 +280,13 @@ class Categorical(Dimension):
         The values (any objects; distinct).
     prior : sequence of float or None
         Probability of each category; uniform when None.
-    transform : {"onehot", "label", "string", "identity", "normalize"} or None
+    transform : {"onehot", "label", "string", "identity", "normalize", "rank"} or None
         Representation for models: ``"onehot"`` (default; one 0/1 column
         when there are two categories), ``"label"`` (the index),
-        ``"normalize"`` (the index scaled to ``[0, 1]``), ``"string"``,
-        ``"identity"``.
+        ``"normalize"`` (the index scaled to ``[0, 1]``), ``"rank"``
+        (numeric categories only: their rank in increasing order, scaled
+        to ``[0, 1]``, so that a model sees which choices are
+        neighbours), ``"string"``, ``"identity"``.
     name : str or None
     """
 
@@ -313,6 +316,10 @@ class Categorical(Dimension):
         self.set_transformer(transform)
 
     def set_transformer(self, transform="onehot"):
+        if transform == "rank" and not all(_is_number(c) for c in self.categories):
+            raise ValueError(
+                f"{_label(self.name)}: transform='rank' needs numeric categories, got {self.categories!r}"
+            )
         transform = self._choose_transform(transform, "onehot", _CATEGORICAL_TRANSFORMS)
         n = len(self.categories)
         if transform == "onehot":
@@ -323,6 +330,8 @@ class Categorical(Dimension):
             self._transformer = Pipeline(
                 [LabelEncoder(self.categories), Normalize(0, max(n - 1, 0), is_int=True)]
             )
+        elif transform == "rank":
+            self._transformer = RankEncoder(self.categories)
         elif transform == "string":
             self._transformer = StringEncoder(self.categories)
         else:
@@ -339,7 +348,7 @@ class Categorical(Dimension):
             return (0.0, 1.0) if self.transformed_size == 1 else [(0.0, 1.0)] * self.transformed_size
         if self.transform_ == "label":
             return (0.0, float(len(self.categories) - 1))
-        if self.transform_ == "normalize":
+        if self.transform_ in ("normalize", "rank"):
             return (0.0, 1.0)
         return self.categories
 

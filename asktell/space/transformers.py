@@ -17,6 +17,7 @@ __all__ = [
     "CategoricalEncoder",
     "LabelEncoder",
     "StringEncoder",
+    "RankEncoder",
     "Pipeline",
 ]
 
@@ -161,6 +162,33 @@ class CategoricalEncoder(_CategoryTransformer):
         else:
             idx = np.argmax(values, axis=1)
         return _object_array([self.categories[i] for i in idx])
+
+
+class RankEncoder(_CategoryTransformer):
+    """Numeric categories to their rank in increasing order, scaled to ``[0, 1]``.
+
+    For a categorical of ordered numbers (batch sizes, learning rates
+    written as a list of choices) the rank tells a model which choices
+    are neighbours, where a label code compares them for equality only.
+    Ranks, not values, so that geometric choices (1e-5, 1e-4, ...) are
+    evenly spaced. The way back takes the category of the nearest rank.
+    """
+
+    def fit(self, categories):
+        super().fit(categories)
+        n = len(self.categories)
+        order = np.argsort([float(c) for c in self.categories], kind="stable")
+        self.codes = np.empty(n)
+        self.codes[order] = np.arange(n) / max(n - 1, 1)
+        return self
+
+    def transform(self, values):
+        return self.codes[[self._index[v] for v in values]]
+
+    def inverse_transform(self, values):
+        values = np.asarray(values, dtype=float).ravel()
+        idx = np.argmin(np.abs(values[:, None] - self.codes[None, :]), axis=1)
+        return _object_array([self.categories[int(i)] for i in idx])
 
 
 class Pipeline(Transformer):
