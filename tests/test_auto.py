@@ -270,3 +270,59 @@ def test_late_fits_start_from_the_last_hyperparameters():
         start, restarts, previous = starts[n]
         np.testing.assert_array_equal(start, previous)
         assert restarts == 0
+
+
+# ---------------------------------------------------------------- discrete structure (issue 18)
+def test_ordered_numeric_choices_are_ranked_and_the_rest_stay_categorical():
+    from asktell.auto import _AutoOptimizer
+
+    space = [Categorical([256, 4, 16, 64]), Categorical(["relu", "tanh", "elu"]), Categorical([0.1, 0.2]), (0.0, 1.0)]
+    opt = _AutoOptimizer(space, 3, random_state=0)
+    assert [d.transform_ for d in opt.space.dimensions[:3]] == ["rank", "normalize", "normalize"]
+    # ranks follow the values, not the order written; columns 1 and 2 stay compared by overlap
+    assert opt.space.dimensions[0].transform([4, 16, 64, 256]).tolist() == [0.0, 1 / 3, 2 / 3, 1.0]
+    assert opt.space.dimensions[0].inverse_transform([0.3, 0.95]) == [16, 256]
+    assert opt.base_estimator_.categorical_dims == [1, 2]
+
+
+def test_candidates_are_encoded_as_the_points_would_be():
+    from asktell.auto import _AutoOptimizer
+
+    space = [Categorical([1e-5, 1e-3, 1e-1]), Integer(4, 256, prior="log-uniform"), Integer(0, 10**6),
+             Real(1e-4, 1.0, prior="log-uniform"), Categorical(["a", "b", "c"])]
+    opt = _AutoOptimizer(space, 3, random_state=0)
+    U = np.random.RandomState(1).uniform(size=(500, opt._cube.n_dims))
+    np.testing.assert_allclose(opt._encode(U), opt.space.transform(opt._cube.to_points(U)), atol=1e-12)
+
+
+def _grid_objective(calls):
+    def f(x):
+        calls.append(tuple(x))
+        return (x[0] - 2) ** 2 + {"a": 0.0, "b": 1.0, "c": 2.0, "d": 3.0}[x[1]]
+
+    return f
+
+
+def test_small_finite_space_tries_every_configuration_once_then_warns_once():
+    calls = []
+    space = [Integer(1, 3), ["a", "b", "c", "d"]]  # 12 configurations
+    with pytest.warns(RuntimeWarning, match="all 12 configurations") as record:
+        res = asktell.minimize(_grid_objective(calls), space, n_calls=16, random_state=0)
+    assert len(set(calls[:12])) == 12  # no proposal wasted before exhaustion
+    assert sum("configurations" in str(w.message) for w in record) == 1
+    # after exhaustion the best configuration by the model's mean is proposed again
+    assert res.x == [2, "a"] and res.fun == 0.0
+    assert all(c in set(calls[:12]) for c in calls[12:])
+    with pytest.warns(RuntimeWarning, match="all 12 configurations"):
+        again = asktell.minimize(_grid_objective([]), space, n_calls=16, random_state=0)
+    assert again.x_iters == res.x_iters
+
+
+def test_gp_without_search_keeps_theta_start():
+    rng = np.random.RandomState(0)
+    X, y = rng.uniform(size=(20, 2)), rng.normal(size=20)
+    searched = GaussianProcessRegressor(random_state=0).fit(X, y)
+    fixed = GaussianProcessRegressor(theta_start=searched.theta_, optimizer=None).fit(X, y[::-1])
+    np.testing.assert_array_equal(fixed.theta_, searched.theta_)
+    with pytest.raises(ValueError, match="optimizer"):
+        GaussianProcessRegressor(optimizer="adam").fit(X, y)

@@ -85,3 +85,19 @@ def test_round_trips(dims, categorical, power, seed):
             else:
                 assert a == b
         assert np.all((cube.from_point(point) >= 0) & (cube.from_point(point) <= 1))
+
+
+def test_to_columns_matches_to_points():
+    space = [Real(1e-3, 10.0, prior="log-uniform"), Real(-1.0, 1.0), Integer(2, 500, prior="log-uniform"),
+             Integer(-3, 3), Categorical(list("abcde"))]
+    for categorical in ("bin", "argmax"):
+        cube = UnitCube(space, categorical=categorical)
+        U = np.random.RandomState(0).uniform(size=(300, cube.n_dims))
+        cols = cube.to_columns(U)
+        points = cube.to_points(U)
+        cats = cube.space.dimensions[4].categories
+        for i, p in enumerate(points):
+            assert p[:4] == pytest.approx([cols[0][i], cols[1][i], cols[2][i], cols[3][i]], rel=1e-12)
+            assert p[4] == cats[cols[4][i]]
+    with pytest.raises(ValueError, match="cube coordinates"):
+        cube.to_columns(np.zeros((2, 3)))
