@@ -59,7 +59,7 @@ def _parser():
     run.add_argument("--n-trials", type=int, default=None, metavar="N", help="trials this run evaluates")
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="start no trial after this")
     run.add_argument("--optimizer", default=None, metavar="NAME",
-                     help=f"one of {', '.join(optimizer_names())} or module:factory (default gp, "
+                     help=f"one of {', '.join(optimizer_names())} or module:factory (default auto, "
                      "hyper for a method space; a resumed study keeps its own)")
     run.add_argument("--random-state", type=int, default=None, metavar="SEED")
     run.add_argument("--n-jobs", type=int, default=1, metavar="N", help="trials evaluated at once")

@@ -80,7 +80,7 @@ def test_parallel_run_in_processes(workdir, no_thread_leak):
          "unknown optimizer 'nope'"),
         (["run", "objective:nothere", "--space", "space.json", "--study", "x", "--n-trials", "1"], "no attribute"),
         (["run", "objective:f", "--space", "space.json", "--study", "x"], "give --n-trials or --timeout"),
-        (["run", "objective:f", "--study", "new", "--n-trials", "1"], "give a space"),
+        (["run", "objective:f", "--study", "new", "--n-trials", "1"], "a space is needed"),
         (["frobnicate"], "invalid choice"),
         ([], "give a command"),
     ],
