@@ -149,6 +149,19 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     s.close()
 
 
+def test_sqlite_leaves_only_its_database_file(tmp_path):
+    """The writers' lock file lives in the temporary folder, not beside the database."""
+    folder = tmp_path / "here"
+    folder.mkdir()
+    s = SQLiteStorage(folder / "study.db")
+    sid = s.create_study("s", {}, {}).study_id
+    with s.transaction(sid) as txn:
+        txn.add(0, [1.0], {"x": 1.0}, "w", 0.0)
+    assert s._local.lock is not None  # writers still queue on a kernel lock
+    s.close()
+    assert sorted(p.name for p in folder.iterdir()) == ["study.db"]
+
+
 def test_sqlite_url_options(tmp_path):
     s = get_storage(f"sqlite:///{tmp_path / 'o.db'}?timeout=2.5&synchronous=full")
     assert (s.timeout, s.synchronous) == (2.5, "FULL")
