@@ -833,8 +833,12 @@ class Study:
                     started += 1
                     try:
                         in_flight[evaluator.submit(capture, *self._call(func, trial))] = trial
-                    except BaseException:
-                        self._release_trial(trial.number, "could not be handed to the executor", started=False)
+                    except BaseException as exc:
+                        # an inline evaluator runs the objective in submit: Ctrl-C lands here
+                        if isinstance(exc, KeyboardInterrupt):
+                            self._release_trial(trial.number, "interrupted before its result came")
+                        else:
+                            self._release_trial(trial.number, "could not be handed to the executor", started=False)
                         raise
                 if not in_flight:
                     break

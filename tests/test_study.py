@@ -295,3 +295,23 @@ def test_trials_dataframe():
     assert pd.api.types.is_datetime64_any_dtype(frame["datetime_start"])
     assert math.isclose(frame["value"].min(), study.best_value)
     study.close()
+
+
+def test_ctrl_c_in_an_inline_objective_stores_the_trial_as_interrupted():
+    study = make()
+    calls = []
+
+    def objective(x):
+        calls.append(x)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return sphere(x)
+
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(objective, n_trials=5)
+    interrupted = study.trials[2]
+    assert interrupted.info["error"] == "interrupted before its result came"
+    assert interrupted.info["requeued"] and interrupted.info["attempts"] == 1
+    study.optimize(sphere, n_trials=1)  # the next run evaluates it again first
+    assert study.trials[2].state == "COMPLETE" and study.trials[2].x == calls[2]
+    study.close()
