@@ -83,11 +83,34 @@ def test_space_file_forms(tmp_path):
     assert load_space_file(path) == space
 
 
+def test_space_file_forms_people_write():
+    space = space_from_dict({
+        "lr": {"type": "real", "low": 1e-4, "high": 1.0, "log": True},
+        "n": {"type": "int", "min": 1, "max": 9},
+        "act": {"type": "Categorical", "choices": ["relu", "gelu"]},
+        "flag": {"type": "bool"},
+        "w": {"type": "FLOAT", "min": 0, "max": 2},
+        "m": {"low": 0, "high": 3},
+        "u": {"low": 0.0, "high": 3},
+        "opt": {"options": ["sgd", "adam"]},
+        "k": [1, 100, "log-uniform"],
+    })
+    assert [type(d).__name__ for d in space] == [
+        "Real", "Integer", "Categorical", "Categorical", "Real", "Integer", "Real", "Categorical", "Integer"]
+    assert space["lr"].prior == "log-uniform" and space["k"].prior == "log-uniform"
+    assert (space["n"].low, space["n"].high) == (1, 9) and space["flag"].categories == (False, True)
+    assert space["act"].categories == ("relu", "gelu") and space["opt"].categories == ("sgd", "adam")
+
+
 @pytest.mark.parametrize(
     "content, message",
     [
         ("{oops", "is not valid JSON"),
-        ('{"x": {"type": "REAL"}}', "'type' must be one of"),
+        ('{"x": {"type": "REEL"}}', "'type' must be one of"),
+        ('{"x": {"type": "REAL"}}', r"needs \['low', 'high'\]"),
+        ('{"x": {"type": "real", "low": 1e-3, "high": 1, "log": "yes"}}', "'log' must be true or false"),
+        ('{"x": {"type": "real", "low": 1, "high": 2, "log": true, "prior": "uniform"}}', "contradicts"),
+        ('{"x": {"type": "real", "min": 1, "low": 1, "high": 2}}', "give 'low' or 'min', not both"),
         ('{"x": {"type": "Real", "low": 0}}', r"needs \['high'\]"),
         ('{"x": {"type": "Real", "low": 1, "high": 0}}', "has to be less than"),
         ('{"x": {"type": "Real", "low": 0, "high": 1, "scale": 2}}', r"unknown keys \['scale'\]"),
