@@ -983,13 +983,16 @@ class Study:
             raise ValueError(f"study {self.name!r} has no complete trial yet")
         best = _best(complete, self.direction)
         models = list(getattr(self._replay.optimizer, "models", []) or []) if self._replay else []
+        # the models read points through the optimizer's transforms (normalize, onehot...)
+        searched = getattr(self._replay.optimizer, "space", None) if models else None
+        searched = searched if isinstance(searched, Space) else self.space
         return OptimizeResult(
             x=list(best.x),
             fun=best.value,
             func_vals=np.array([t.value for t in complete]),
             x_iters=[list(t.x) for t in complete],
             models=models,
-            space=space_from_dict(space_to_dict(self.space)),
+            space=space_from_dict(space_to_dict(searched)),
             random_state=self.random_state,
             specs={
                 "args": {"study": self.name, "storage": self.storage.url, "optimizer": self.optimizer_settings},
