@@ -239,6 +239,12 @@ def _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs):
 
     for _ in range(n_calls):
         trial = optimizer.ask_trial()
+        if trial is None:  # a finite space, every point evaluated: nothing new to ask
+            warnings.warn(
+                f"every point of the space was evaluated after {len(optimizer.trials)} calls; "
+                "stopping before n_calls", RuntimeWarning, stacklevel=3,
+            )
+            break
         try:
             value = _evaluate(func, trial.x, optimizer, on_error)
         except BaseException as exc:
