@@ -311,11 +311,6 @@ def test_minimize_trajectory_is_the_one_before_autooptimizer_went_public(name):
     pinned = json.loads((Path(__file__).parent / "data" / "minimize_trajectories.json").read_text())[name]
     func, dims, kwargs = _PINNED[name]
     res = asktell.minimize(func, dims, **kwargs)
-    if name == "sphere_3d_warm_refits":
-        # issue 18: from 50 points on, WarmRefit searches the hyperparameters only every 4th point,
-        # so the points from the 51st on are new; the first 50 must not move
-        assert len(res.x_iters) == 53
-        res.x_iters, pinned = res.x_iters[:50], {"x_iters": pinned["x_iters"][:50], "failed": []}
     for got, want in zip(res.x_iters + res.failed, pinned["x_iters"] + pinned["failed"]):
         assert [g if isinstance(g, str) else pytest.approx(g, rel=1e-9, abs=1e-12) for g in got] == want
     assert (len(res.x_iters), len(res.failed)) == (len(pinned["x_iters"]), len(pinned["failed"]))
@@ -376,6 +371,19 @@ def test_small_finite_space_is_searched_exhaustively_by_the_acquisition():
     assert len(rows) == 12 - 7
     assert {tuple(p) for p in opt.space.inverse_transform(rows)} == {
         (i, c) for i in (1, 2, 3) for c in "abcd"} - asked
+
+
+def test_warm_refit_searches_every_fourth_point_on_discrete_spaces_only():
+    from asktell.auto import WarmRefit
+
+    assert asktell.AutoOptimizer([(0.0, 1.0)] * 2).refit_policy.search_every == 1
+    assert asktell.AutoOptimizer([(0.0, 1.0), Integer(1, 5)]).refit_policy.search_every == 4
+    model = GaussianProcessRegressor().fit(np.random.RandomState(0).uniform(size=(6, 2)), np.arange(6.0))
+    policy = WarmRefit(search_every=4)
+    assert policy(10, model)["optimizer"] == "L-BFGS-B"  # before 50 points: always a (fresh) search
+    assert policy(52, model)["optimizer"] == "L-BFGS-B"
+    assert policy(53, model)["optimizer"] is None and policy(53, model)["theta_start"] is model.theta_
+    assert policy(64, model) == {"theta_start": None, "n_restarts_optimizer": 1, "optimizer": "L-BFGS-B"}
 
 
 def test_gp_without_search_keeps_theta_start():
