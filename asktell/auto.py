@@ -43,6 +43,25 @@ Integer and categorical dimensions go through `asktell.space`: the GP
 sees integers normalized to ``[0, 1]`` (rounded back when proposed) and
 categories as codes compared by an overlap kernel; candidates are drawn
 in `asktell.space.UnitCube`, which covers every integer and category.
+Hyperparameter spaces get three more things:
+
+* **Ordered choices**: a categorical of three or more numbers (a batch
+  size or a learning rate written as a list of choices) is seen by the
+  GP as the choice's rank in ``[0, 1]``, a continuous input of the
+  Matern kernel, so that 64 tells the model about 32 and 128; other
+  categoricals keep the overlap kernel.
+* **Small finite spaces** (at most 2048 configurations) are searched
+  exactly: the candidates are every configuration not yet evaluated or
+  pending, so no evaluation repeats one; once all are tried the space is
+  exhausted (`asktell.minimize` stops with one warning).
+* **Cheaper refits**: with an integer or categorical dimension, from 50
+  points on the hyperparameters are searched at every 4th point only
+  (`WarmRefit`'s ``search_every``), the other fits condition on the new
+  point with the last ones; and candidates are encoded for the GP
+  without building point lists. Together they halve the time per trial
+  at 100 trials on the tabular suite. On all-real spaces the default
+  fits exactly as before.
+
 Proposals are reproducible (`asktell.Optimizer`'s per-trial seeds).
 
 Where it stands (``benchmarks/RESULTS.md``, section "BBOB suite"): first
