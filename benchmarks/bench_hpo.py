@@ -235,7 +235,7 @@ def _sign_test(a, b):
 
 
 def _fmt(x):
-    return "0" if x <= 0 else f"{x:.2e}"
+    return "0" if x <= 1e-12 else f"{x:.2e}"  # below 1e-12: the optimum (means differ by round-off)
 
 
 def markdown(records, checkpoints, reference="asktell-default", tpe="optuna-tpe", command=""):
@@ -266,7 +266,7 @@ def markdown(records, checkpoints, reference="asktell-default", tpe="optuna-tpe"
             beats = defaultdict(lambda: [0, 0, 0])  # contender -> [ref below, tie, ref above]
             best_all = [0, 0]
             for lab in labs:
-                med = {c: float(np.median(v)) for c, v in by[(lab, b)].items()}
+                med = {c: float(np.median(v)) if np.median(v) > 1e-12 else 0.0 for c, v in by[(lab, b)].items()}
                 low = min(med.values())
                 cells = []
                 for c in contenders:
