@@ -35,32 +35,19 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from collections import defaultdict  # noqa: E402
-from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from .contenders import CONTENDERS, BudgetExhausted, _skopt_dims  # noqa: E402
-from .hpo_problems import HPO_PROBLEMS, SPACES, HPOProblem, HPOSpec, hpo_specs  # noqa: E402
+from .contenders import CONTENDERS, BudgetExhausted, Recorder, _skopt_dims  # noqa: E402
+from .hpo_problems import HPO_PROBLEMS, SPACES, HPOProblem, hpo_specs  # noqa: E402
+from .run import _execute  # noqa: E402
 
 
-class _CPURecorder:
+class _CPURecorder(Recorder):
     """Counts evaluations and the optimizer's CPU seconds (process time) before each."""
 
-    def __init__(self, problem, budget):
-        self.problem, self.budget = problem, budget
-        self.values, self.eval_seconds, self.opt_seconds = [], 0.0, []
-        self.started = time.process_time()
-
-    def __call__(self, x):
-        if len(self.values) >= self.budget:
-            raise BudgetExhausted
-        start = time.process_time()
-        self.opt_seconds.append(start - self.started - self.eval_seconds)
-        y = self.problem(x)
-        self.eval_seconds += time.process_time() - start
-        self.values.append(y)
-        return y
+    clock = staticmethod(time.process_time)
 
 
 # ----------------------------------------------------------------- contenders that recommend
@@ -360,17 +347,6 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def _execute(tasks, jobs):
-    if jobs <= 1:
-        for t in tasks:
-            yield _task(*t)
-        return
-    with ProcessPoolExecutor(jobs) as pool:
-        futures = [pool.submit(_task, *t) for t in tasks]
-        for fut in as_completed(futures):
-            yield fut.result()
-
-
 def _load(path):
     return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
 
@@ -412,7 +388,7 @@ def main(argv=None):
     print(f"{len(tasks)} runs to do ({len(done)} already in {log})", flush=True)
     start = time.time()
     with open(log, "a") as fh:
-        for i, rec in enumerate(_execute(tasks, args.jobs), 1):
+        for i, rec in enumerate(_execute(tasks, args.jobs, _task), 1):
             fh.write(json.dumps(rec) + "\n")
             fh.flush()
             records.append(rec)

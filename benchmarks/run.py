@@ -45,14 +45,14 @@ def _task(contender, spec, budget, seed):
     }
 
 
-def _execute(tasks, jobs):
-    """Run records as they finish, in worker processes unless ``jobs <= 1``."""
+def _execute(tasks, jobs, task=_task):
+    """Records of ``task(*t)`` as they finish, in worker processes unless ``jobs <= 1``."""
     if jobs <= 1:
         for t in tasks:
-            yield _task(*t)
+            yield task(*t)
         return
     with ProcessPoolExecutor(jobs) as pool:
-        futures = [pool.submit(_task, *t) for t in tasks]
+        futures = [pool.submit(task, *t) for t in tasks]
         for fut in as_completed(futures):
             yield fut.result()
 
