@@ -1,6 +1,7 @@
 """The ``asktell`` command: run, inspect, plot, export and import stored studies.
 
     asktell run OBJECTIVE --study NAME --space space.json --n-trials 100
+    asktell run OBJECTIVE --study NAME --space '{"x": [0.0, 1.0]}' --n-trials 100
     asktell run OBJECTIVE --study NAME --total-trials 100      # until 100 in all
     asktell studies
     asktell show NAME
@@ -83,8 +84,8 @@ def _parser():
     run.add_argument("objective", metavar="OBJECTIVE",
                      help="file.py:function, path/to/file:function or package.module:function; called with "
                      "the point as a list (over a method space: function(method, **params)), returns a float")
-    run.add_argument("--space", metavar="FILE", help="JSON space file (needed to create the study); "
-                     '{"methods": {method: space}} for the hyper-optimizer')
+    run.add_argument("--space", metavar="FILE", help="JSON space file, or the JSON itself (needed to create "
+                     'the study); {"methods": {method: space}} for the hyper-optimizer')
     run.add_argument("--study", required=True, metavar="NAME", help="the study's name")
     run.add_argument("--n-trials", type=int, default=None, metavar="N",
                      help="trials this run evaluates (also when the study has trials already)")
@@ -266,8 +267,24 @@ class _UntilTotal:
         return _finished(study.trials) >= self.total
 
 
+def _space(text):
+    """``--space``: a JSON file, or the JSON itself (``'{"x": [0.0, 1.0]}'``)."""
+    from .storage import load_space_file, space_from_dict
+
+    if not text.lstrip().startswith(("{", "[")):
+        return load_space_file(text)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--space {text!r} is not valid JSON: {exc}") from None
+    try:
+        return space_from_dict(data)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"--space {text!r}: {exc}") from None
+
+
 def _run(args, out):
-    from .storage import get_storage, load_space_file
+    from .storage import get_storage
     from .study import Study
 
     for option in ("n_trials", "total_trials"):
@@ -280,7 +297,7 @@ def _run(args, out):
         raise UsageError("--n-jobs must not be 0")
     catch = (Exception,) if args.on_error == "continue" else _exception_types(args.catch)
     func = _load_objective(args.objective)
-    space = load_space_file(args.space) if args.space else None
+    space = _space(args.space) if args.space else None
     storage = get_storage(_url(args))
     try:
         return _optimize(args, out, Study(args.study, storage, space, args.optimizer, args.random_state,

@@ -33,5 +33,6 @@ numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 myst_heading_anchors = 3
 html_theme = "alabaster"
-html_theme_options = {"description": "Ask/tell black-box optimization", "fixed_sidebar": True}
+html_theme_options = {"description": "Ask/tell black-box optimization", "fixed_sidebar": True,
+                      "page_width": "1240px", "body_max_width": "none"}
 suppress_warnings = ["myst.xref_missing"]
