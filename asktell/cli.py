@@ -93,8 +93,8 @@ def _parser():
                      help="run until the study holds N finished trials in all (every worker's)")
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="start no trial after this")
     run.add_argument("--optimizer", default=None, metavar="NAME",
-                     help=f"one of {', '.join(optimizer_names())} or module:factory (default: the study's "
-                     "default; a resumed study keeps its own)")
+                     help=f"one of {', '.join(optimizer_names())} or module:factory (default auto, "
+                     "hyper for a method space; a resumed study keeps its own)")
     run.add_argument("--direction", choices=("minimize", "maximize"), default=None,
                      help="look for the smallest (default) or the largest value; stored with the study")
     run.add_argument("--random-state", type=int, default=None, metavar="SEED")

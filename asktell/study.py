@@ -34,9 +34,11 @@ import weakref
 from functools import partial
 
 import numpy as np
-from sklearn.utils import check_random_state
 
+from .auto import AutoOptimizer
+from .hyper import HyperAskTell, SpaceAskTell
 from .hyper.method_space import MethodSpace
+from .optimizer import Optimizer
 from .parallel import WorkerLost, as_evaluator, capture, resolve_n_jobs
 from .storage import (
     DuplicatedStudyError,
@@ -48,8 +50,11 @@ from .storage import (
 )
 from .storage.replay import StateReplay, replay_for
 from .storage.workers import Heartbeat, worker_id, worker_lost
+from .protocol import parse_value
+from .scipy_sampler import HyperScipySampler
 from .space import Space
 from .trial import Trial, TrialState
+from .utils import _check_random_state
 
 __all__ = [
     "Study",
@@ -68,18 +73,19 @@ _OPTIMIZERS = {}
 def register_optimizer(name, factory, replace=False):
     """Make ``factory(space, random_state=seed, **kwargs)`` available by ``name``.
 
-    Studies store the name, the keyword arguments and the seed, so that
-    every process (and every resume) builds the same optimizer. A factory
-    whose ``method_space`` attribute is true is given a
+    Names are case-insensitive (``"GP"`` is ``"gp"``). Studies store the
+    name, the keyword arguments and the seed, so that every process (and
+    every resume) builds the same optimizer. A factory whose
+    ``method_space`` attribute is true is given a
     `asktell.hyper.MethodSpace` instead of a `Space` (as ``"hyper"`` is).
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"optimizer name must be a non-empty str, got {name!r}")
     if not callable(factory):
         raise TypeError(f"factory must be callable, got {factory!r}")
-    if name in _OPTIMIZERS and not replace:
+    if name.lower() in _OPTIMIZERS and not replace:
         raise ValueError(f"an optimizer named {name!r} is registered already (pass replace=True)")
-    _OPTIMIZERS[name] = factory
+    _OPTIMIZERS[name.lower()] = factory
 
 
 def optimizer_names():
@@ -89,12 +95,6 @@ def optimizer_names():
 
 def _bayesian(base_estimator):
     def make(space, random_state=None, **kwargs):
-        try:
-            from . import Optimizer
-        except ImportError:
-            raise ImportError(
-                "this asktell has no Bayesian Optimizer; choose another optimizer"
-            ) from None
         return Optimizer(space, base_estimator=base_estimator, random_state=random_state, **kwargs)
 
     make.__doc__ = f"asktell.Optimizer with base_estimator={base_estimator!r}"
@@ -113,13 +113,28 @@ for _name, _estimator in (
     register_optimizer(_name, _bayesian(_estimator))
 
 
+def _auto(space, random_state=None, **kwargs):
+    return AutoOptimizer(space, random_state=random_state, **kwargs)
+
+
+_auto.__doc__ = "asktell.AutoOptimizer, the default strategy of asktell.minimize"
+register_optimizer("auto", _auto)
+
+
+def _plain(optlib):
+    def make(space, random_state=None, **kwargs):
+        return SpaceAskTell(space, optlib, random_state=random_state, **kwargs)
+
+    make.__doc__ = f"asktell.hyper.SpaceAskTell with optlib={optlib!r}: its strategy on a plain space"
+    return make
+
+
+for _optlib in ("tpe", "cmaes"):
+    register_optimizer(_optlib, _plain(_optlib))
+
 
 def _scipy(method):
     def make(space, random_state=None, **kwargs):
-        try:
-            from . import HyperScipySampler
-        except ImportError:
-            raise ImportError("this asktell has no HyperScipySampler; choose another optimizer") from None
         return HyperScipySampler(space, method=method, random_state=random_state, **kwargs)
 
     make.__doc__ = f"asktell.HyperScipySampler with method={method!r}"
@@ -137,8 +152,6 @@ for _name, _method in (
 
 def _hyper(optlib):
     def make(space, random_state=None, **kwargs):
-        from .hyper import HyperAskTell
-
         if optlib is not None:
             kwargs["optlib"] = optlib
         return HyperAskTell(space, random_state=random_state, **kwargs)
@@ -156,7 +169,7 @@ register_optimizer("hyper", _hyper(None))
 for _optlib in ("bayes", "tpe", "random", "scipy", "cmaes"):
     register_optimizer(f"hyper-{_optlib}", _hyper(_optlib))
 
-_DEFAULT_OPTIMIZER = "gp"
+_DEFAULT_OPTIMIZER = "auto"
 _DEFAULT_HYPER_OPTIMIZER = "hyper"
 
 
@@ -179,8 +192,8 @@ def _load_object(path, what):
 
 
 def _factory_for(name):
-    if name in _OPTIMIZERS:
-        return _OPTIMIZERS[name]
+    if name.lower() in _OPTIMIZERS:
+        return _OPTIMIZERS[name.lower()]
     if ":" in name:
         factory = _load_object(name, "optimizer")
         if not callable(factory):
@@ -190,6 +203,11 @@ def _factory_for(name):
         f"unknown optimizer {name!r}: choose one of {optimizer_names()} "
         "or give module:factory, or an optimizer instance"
     )
+
+
+def _canonical(name):
+    """A registered name as stored (lower case); a ``module:factory`` path as given."""
+    return name.lower() if name.lower() in _OPTIMIZERS else name
 
 
 def _searches_method_space(optimizer):
@@ -220,7 +238,7 @@ def _searched_space(space, method_space):
         return MethodSpace(space)
     raise TypeError(
         "space: a hyper optimizer searches a method space {method: space} (or a MethodSpace), "
-        f"got {space!r}"
+        f"got {space!r}; on a plain space use 'auto', 'tpe', 'cmaes', 'random' or 'gp'"
     )
 
 
@@ -236,9 +254,7 @@ def _seed(random_state):
         return int.from_bytes(os.urandom(4), "little") >> 1
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         return int(random_state)
-    if isinstance(random_state, np.random.RandomState):
-        return int(check_random_state(random_state).randint(2**31 - 1))
-    raise TypeError(f"random_state must be None, an int or a RandomState, got {random_state!r}")
+    return int(_check_random_state(random_state).randint(2**31 - 1))
 
 
 def _close_optimizer(optimizer):
@@ -296,26 +312,25 @@ def _split_score(value, number):
 
 
 def _check_value(value, number):
-    """``(state, value, told, error)`` for what an objective returned.
+    """``(state, value, told, error)`` for what an objective returned (`asktell.protocol.parse_value`).
 
     A float, or ``(value, seconds)`` for cost-aware acquisitions. NaN and
     infinities fail the trial (the optimizer is told it failed, never a
     number that would wreck its model).
     """
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        v, s = (_plain(u) for u in value)
-        if isinstance(v, numbers.Real) and isinstance(s, numbers.Real) and not isinstance(v, bool):
-            if _finite(v) and _finite(s):
-                return TrialState.COMPLETE, float(v), [float(v), float(s)], None
-            return TrialState.FAIL, None, None, f"objective returned {value!r}, which is not finite"
-    value = _plain(value)
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        if _finite(value):
-            return TrialState.COMPLETE, float(value), float(value), None
-        return TrialState.FAIL, None, None, f"objective returned {value!r}, which is not finite"
-    raise TypeError(
-        f"trial {number}: the objective must return a float or (value, seconds), got {value!r}"
-    )
+    try:
+        told = parse_value(value)
+    except (TypeError, ValueError):
+        hint = " (did it forget to return its value?)" if value is None else ""
+        raise TypeError(
+            f"trial {number}: the objective returned {value!r}{hint}; it must return a float, "
+            "or (value, seconds) for cost-aware optimizers"
+        ) from None
+    if not told.finite:
+        return TrialState.FAIL, None, None, told.error
+    if told.seconds is None:
+        return TrialState.COMPLETE, told.value, told.value, None
+    return TrialState.COMPLETE, told.value, [told.value, told.seconds], None
 
 
 # ------------------------------------------------------------------ study
@@ -335,12 +350,14 @@ class Study:
         space. A hyper optimizer searches a method space: a `MethodSpace`,
         or ``{method: space}`` as `HyperOptimizer` takes it.
     optimizer : str, optimizer instance or None
-        A registered name (``"gp"``, ``"forest"``, ``"random"``, ...,
-        ``"hyper"``, ``"hyper-random"``, ..., see `optimizer_names`),
-        ``"module:factory"``, or an instance of an
-        `asktell.base.AskTellOptimizer` that has not been used yet. None:
-        ``"gp"`` for a new study (``"hyper"`` when ``space`` is a
-        `MethodSpace`), the stored choice for an existing one.
+        A registered name, case-insensitive (``"auto"``, the default
+        strategy of `asktell.minimize`; skopt's ``"gp"``, ``"rf"``,
+        ``"et"``, ``"gbrt"``; ``"tpe"``, ``"cmaes"``, ``"random"``;
+        ``"scipy-de"``, ...; ``"hyper"``, ``"hyper-tpe"``, ... over a method
+        space; see `optimizer_names`), ``"module:factory"``, or an instance
+        of an `asktell.protocol.AskTellOptimizer` that has not been used
+        yet. None: ``"auto"`` for a new study (``"hyper"`` when ``space`` is
+        a `MethodSpace`), the stored choice for an existing one.
     random_state : int, RandomState or None
         Seed of the optimizer. Stored with the study: every process and
         every resume uses it (a random one is drawn and stored when None).
@@ -451,7 +468,10 @@ class Study:
             self._check_matches(record, space, optimizer, random_state, optimizer_kwargs, direction)
             return record
         if space is None:
-            raise ValueError(f"study {name!r} does not exist in {self.storage.url!r}; give a space to create it")
+            raise ValueError(
+                f"a space is needed to create study {name!r} (it is not in {self.storage.url!r} yet): "
+                "pass space= (a list of dimensions, a Space, or {method: space} for a hyper optimizer)"
+            )
         if optimizer is None:
             optimizer = _DEFAULT_HYPER_OPTIMIZER if _is_method_space(space) else _DEFAULT_OPTIMIZER
         space = _searched_space(space, _searches_method_space(optimizer))
@@ -474,7 +494,7 @@ class Study:
             kwargs = _jsonable(optimizer_kwargs or {})
             if kwargs != (optimizer_kwargs or {}):
                 raise TypeError(f"optimizer_kwargs must hold JSON values to be stored, got {optimizer_kwargs!r}")
-            return {"name": optimizer, "kwargs": kwargs, "random_state": seed}
+            return {"name": _canonical(optimizer), "kwargs": kwargs, "random_state": seed}
         if optimizer_kwargs:
             raise ValueError("optimizer_kwargs applies to a named optimizer, not to an instance")
         if not all(callable(getattr(optimizer, m, None)) for m in ("ask_trial", "tell_trial", "fail_trial")):
@@ -513,7 +533,7 @@ class Study:
                 stored = space_from_dict(record.space)
                 raise ValueError(f"{where} was created with another space: stored {stored!r}, given {space!r}")
         stored = record.optimizer
-        if isinstance(optimizer, str) and stored.get("name") != optimizer:
+        if isinstance(optimizer, str) and stored.get("name") != _canonical(optimizer):
             was = stored.get("name") or stored.get("class")
             raise ValueError(f"{where} was created with optimizer {was!r}, not {optimizer!r}")
         if optimizer is None and "name" not in stored:
@@ -627,7 +647,8 @@ class Study:
         """The next trial to evaluate, recorded RUNNING before it is returned.
 
         A trial queued for another run (its worker was lost) is handed out
-        before the optimizer is asked for a new point.
+        before the optimizer is asked for a new point. None when the
+        optimizer is exhausted (a finite space spent; nothing is stored).
         """
         with self._mutex:
             now = time.time()
@@ -644,6 +665,8 @@ class Study:
                     else:
                         asked = True
                         trial = self._replay.ask()
+                        if trial is None:
+                            return None
                         x = [_plain(v) for v in trial.x]
                         stored = txn.add(
                             trial.number, x, self.space.to_params(x), self._worker, now, _jsonable(trial.info)
@@ -671,6 +694,8 @@ class Study:
         number = trial.number if isinstance(trial, Trial) else trial
         if isinstance(number, bool) or not isinstance(number, numbers.Integral):
             raise TypeError(f"trial must be a Trial or a trial number, got {trial!r}")
+        if value is None and error is None:
+            raise ValueError(f"tell(trial {number}) needs value= (a float) or error= (why it failed)")
         return self._finish(int(number), value, error)
 
     def fail(self, trial, error=None):
@@ -685,8 +710,6 @@ class Study:
             if isinstance(error, BaseException):
                 error = f"{type(error).__name__}: {error}"
             state, fvalue, told, error = TrialState.FAIL, None, None, str(error)
-        elif value is None:
-            raise ValueError("tell needs a value or an error")
         else:
             state, fvalue, told, error = _check_value(value, number)
             told = self._to_optimizer(told)
@@ -820,16 +843,21 @@ class Study:
         deadline = None if timeout is None else time.monotonic() + timeout
         in_flight = {}
         started = 0
+        exhausted = False
         self._optimizing = True  # one heartbeat thread for the whole run
         try:
             while True:
                 while (
                     len(in_flight) < width
+                    and not exhausted
                     and not self._stop_requested
                     and (n_trials is None or started < n_trials)
                     and (deadline is None or time.monotonic() < deadline)
                 ):
                     trial = self.ask()
+                    if trial is None:  # the optimizer is exhausted: finish what runs
+                        exhausted = True
+                        break
                     started += 1
                     try:
                         in_flight[evaluator.submit(capture, *self._call(func, trial))] = trial

@@ -90,7 +90,7 @@ def test_parallel_run_in_processes(workdir, no_thread_leak):
         (["run", "objective", "--space", "space.json", "--study", "x", "--n-trials", "1"],
          "must be written file.py:function"),
         (["run", "objective:f", "--space", '{"x": [0, 1', "--study", "x", "--n-trials", "1"], "is not valid JSON"),
-        (["run", "objective:f", "--study", "new", "--n-trials", "1"], "give a space"),
+        (["run", "objective:f", "--study", "new", "--n-trials", "1"], "a space is needed"),
         (["frobnicate"], "invalid choice"),
         ([], "give a command"),
     ],
