@@ -267,24 +267,8 @@ class _UntilTotal:
         return _finished(study.trials) >= self.total
 
 
-def _space(text):
-    """``--space``: a JSON file, or the JSON itself (``'{"x": [0.0, 1.0]}'``)."""
-    from .storage import load_space_file, space_from_dict
-
-    if not text.lstrip().startswith(("{", "[")):
-        return load_space_file(text)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"--space {text!r} is not valid JSON: {exc}") from None
-    try:
-        return space_from_dict(data)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"--space {text!r}: {exc}") from None
-
-
 def _run(args, out):
-    from .storage import get_storage
+    from .storage import get_storage, load_space_file
     from .study import Study
 
     for option in ("n_trials", "total_trials"):
@@ -297,7 +281,7 @@ def _run(args, out):
         raise UsageError("--n-jobs must not be 0")
     catch = (Exception,) if args.on_error == "continue" else _exception_types(args.catch)
     func = _load_objective(args.objective)
-    space = _space(args.space) if args.space else None
+    space = load_space_file(args.space) if args.space else None
     storage = get_storage(_url(args))
     try:
         return _optimize(args, out, Study(args.study, storage, space, args.optimizer, args.random_state,
