@@ -35,4 +35,3 @@ myst_heading_anchors = 3
 html_theme = "alabaster"
 html_theme_options = {"description": "Ask/tell black-box optimization", "fixed_sidebar": True,
                       "page_width": "1240px", "body_max_width": "none"}
-suppress_warnings = ["myst.xref_missing"]
