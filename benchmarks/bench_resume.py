@@ -45,22 +45,6 @@ _SEED = 11
 _SMALL = {"hyper": 150, "hyper-bayes": 150}
 
 
-def _default_optimizer():
-    """The library's default strategy, by name once it is registered as ``"auto"``."""
-    from asktell.study import optimizer_names
-
-    return "auto" if "auto" in optimizer_names() else "benchmarks.bench_resume:auto_factory"
-
-
-def auto_factory(space, random_state=None, n_initial_points=None):
-    """`asktell.auto`'s strategy as a study factory (until the library registers it as ``"auto"``)."""
-    from asktell.auto import _AutoOptimizer, _default_initial_points
-
-    if n_initial_points is None:
-        n_initial_points = _default_initial_points(len(space.dimensions))
-    return _AutoOptimizer(space, n_initial_points, random_state=random_state)
-
-
 def _space(optimizer):
     from asktell import Integer, Real
 
@@ -93,7 +77,7 @@ def _kwargs(optimizer, n_trials):
 
     if optimizer.startswith("scipy") or optimizer in ("random", "dummy") or optimizer.startswith("hyper"):
         return {"n_startup": n_trials - 3} if optimizer == "hyper-tpe" else {}
-    if optimizer == _default_optimizer() or optimizer in optimizer_names():
+    if optimizer in optimizer_names():
         return {"n_initial_points": n_trials - 3}
     return {}
 
@@ -210,8 +194,7 @@ def measure_workers(optimizer, n_workers, n_trials, seconds, folder, tag):
 def _resume_main(args):
     from asktell.study import optimizer_names
 
-    names = args.optimizers.split(",") if args.optimizers else sorted(set(optimizer_names()) - {"auto"}) + [
-        _default_optimizer()]
+    names = args.optimizers.split(",") if args.optimizers else optimizer_names()
     rows = []
     with tempfile.TemporaryDirectory(prefix="asktell-bench-resume-") as folder:
         for name in names:
@@ -234,7 +217,7 @@ def _resume_main(args):
 
 
 def _workers_main(args):
-    optimizer = args.optimizer or _default_optimizer()
+    optimizer = args.optimizer or "auto"
     counts = (1, args.workers)
     rates, cpus, locks = ({n: [] for n in counts} for _ in range(3))
     with tempfile.TemporaryDirectory(prefix="asktell-bench-workers-") as folder:

@@ -24,12 +24,9 @@ import pytest
 
 from asktell import create_study, load_study
 from asktell.storage import SCHEMA_VERSION, SchemaVersionError, StorageCorruptedError, StorageLockedError
-from asktell.study import optimizer_names
 from test_study_support import SPACE, sphere
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# the library's default strategy, by name once it is registered
-DEFAULT = ("auto", {}) if "auto" in optimizer_names() else ("asktell.auto:_AutoOptimizer", {"n_initial_points": 5})
 
 WORKER = textwrap.dedent(
     """
@@ -96,8 +93,7 @@ def _kill_workers(url, name, tmp_path, n_workers, target, n_kills, n_commit_kill
     by a replacement worker that kills itself inside the transaction of its
     first ask or tell, the others from here, wherever the worker is.
     """
-    optimizer, kwargs = DEFAULT
-    create_study(name, url, SPACE, optimizer=optimizer, optimizer_kwargs=kwargs, random_state=seed,
+    create_study(name, url, SPACE, random_state=seed,  # the default optimizer
                  heartbeat_interval=1.0, grace_period=30.0, max_retries=20).close()
     log = tmp_path / "committed.jsonl"
     rng = random.Random(seed)
@@ -202,10 +198,11 @@ HOLD_SQLITE = textwrap.dedent(
     time.sleep(60)
     """
 )
-HOLD_FLOCK = textwrap.dedent(
+HOLD_FLOCK = textwrap.dedent(  # an asktell process stuck inside a transaction
     """
-    import fcntl, os, sys, time
-    fd = os.open(sys.argv[1] + "-lock", os.O_RDWR | os.O_CREAT, 0o666)
+    import fcntl, sys, time
+    from asktell.storage.sqlite import _open_lock
+    fd = _open_lock(sys.argv[1])
     fcntl.flock(fd, fcntl.LOCK_EX)
     print("locked", flush=True)
     time.sleep(60)

@@ -28,10 +28,9 @@ _KWARGS = {
     "hyper": {"n_initial_points": 3, "acq_optimizer": "sampling"},
     "hyper-scipy": {"popsize": 4},
     "hyper-tpe": {"n_startup": 3},
+    "tpe": {"n_startup": 3},
     "auto": {"n_initial_points": 4},
 }
-# the default strategy, by name once the engine registers it
-_AUTO = "auto" if "auto" in optimizer_names() else "asktell.auto:_AutoOptimizer"
 
 
 def _mixed(x):
@@ -67,22 +66,22 @@ def _sittings(tmp_path, optimizer, kwargs, first, second):
 
 
 @pytest.mark.filterwarnings("ignore:trial .* failed")
-@pytest.mark.parametrize("optimizer", sorted(set(optimizer_names()) - {"auto"}) + [_AUTO])
+@pytest.mark.parametrize("optimizer", optimizer_names())
 def test_every_registered_optimizer_resumes_exactly(tmp_path, no_thread_leak, optimizer):
-    if optimizer == "hyper-cmaes":
+    if optimizer in ("cmaes", "hyper-cmaes"):
         pytest.importorskip("cmaes", reason="the 'cmaes' optlib needs the cmaes extra")
-    kwargs = _KWARGS.get("auto" if optimizer == _AUTO else optimizer, {})
+    kwargs = _KWARGS.get(optimizer, {})
     whole, resumed = _sittings(tmp_path, optimizer, kwargs, 9, 4)
     assert len(whole) == 13
     assert resumed == whole
 
 
 def test_the_default_resumes_exactly_through_warm_started_fits(tmp_path, no_thread_leak, monkeypatch):
-    # the default's GP refits from its last hyperparameters (from 50 points; here from 6): the
-    # state stored with each trial carries them, so the resumed fits start where the first ones did
-    monkeypatch.setattr(asktell.auto, "_WARM_FIT_FROM", 6)
-    monkeypatch.setattr(asktell.auto, "_FRESH_FIT_EVERY", 5)
-    whole, resumed = _sittings(tmp_path, _AUTO, {"n_initial_points": 4}, 11, 5)
+    # the default's GP refits from its last hyperparameters (from 50 points; here from 6, afresh at
+    # every 5th): the state stored with each trial carries them, so the resumed fits start where
+    # the first ones did
+    monkeypatch.setattr(asktell.auto.WarmRefit.__init__, "__defaults__", (6, 5, 1))
+    whole, resumed = _sittings(tmp_path, "auto", {"n_initial_points": 4}, 11, 5)
     assert resumed == whole
 
 
