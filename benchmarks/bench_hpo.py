@@ -240,7 +240,8 @@ def markdown(records, checkpoints, reference="asktell-default", tpe="optuna-tpe"
     lines += [
         f"Regret: the mean of the configuration's stored runs minus the table's best (0: optimum found); "
         f"median over seeds. Bold: the lowest median. Wins: problems where {reference}'s median regret is "
-        "strictly below the other's, ties (both equal) counted apart.", "",
+        "strictly below the other's, ties (both equal) counted apart; \"every peer\" leaves out its own earlier "
+        "versions (names starting with its own).", "",
     ]
     summary_rows = []
     for b in checkpoints:
@@ -268,33 +269,37 @@ def markdown(records, checkpoints, reference="asktell-default", tpe="optuna-tpe"
                     for c in others:
                         k = 0 if med[reference] < med[c] else (1 if med[reference] == med[c] else 2)
                         beats[c][k] += 1
-                    best_all[0] += all(med[reference] < med[c] for c in others)
+                    peers = [c for c in others if not c.startswith(reference)]  # not its own earlier version
+                    best_all[0] += all(med[reference] < med[c] for c in peers)
                     best_all[1] += 1
             lines.append("")
             if reference in contenders and best_all[1]:
                 parts = [f"{c} {w}/{t}/{l_}" for c, (w, t, l_) in sorted(beats.items())]
                 lines += [
-                    f"{reference} below / tied with / above: " + ", ".join(parts) + f". Below every other contender "
+                    f"{reference} below / tied with / above: " + ", ".join(parts) + f". Below every peer "
                     f"on {best_all[0]}/{best_all[1]} problems.", "",
                 ]
                 summary_rows.append((b, noisy, beats.get(tpe, [0, 0, 0]), best_all))
     if summary_rows:
-        lines += ["### Summary", "", f"| evaluations | noise | {reference} below {tpe} | below every contender |",
+        lines += ["### Summary", "", f"| evaluations | noise | {reference} below {tpe} | below every peer |",
                   "|---|---|---|---|"]
         for b, noisy, (w, t, l_), (ba, n) in summary_rows:
             lines.append(f"| {b} | {'noisy' if noisy else 'noiseless'} | {w}/{w + t + l_} ({t} tied) | {ba}/{n} |")
         lines.append("")
-    # CPU time per trial, median over runs, as a ratio to TPE's
-    lines += [f"### Optimizer CPU time per trial (median over runs; ratio to {tpe}'s)", ""]
+    # CPU time per trial: median over runs, and the median of run-by-run ratios to TPE's (same problem, seed)
+    lines += [f"### Optimizer CPU time per trial (median over runs; in brackets the median over problems and seeds "
+              f"of the ratio to {tpe}'s on the same problem and seed)", ""]
     lines += ["| contender | " + " | ".join(f"{b} evaluations" for b in checkpoints) + " |",
               "|" + "---|" * (len(checkpoints) + 1)]
-    med_cpu = {(c, b): float(np.median([cpu_per_trial(r, b) for r in records if r["contender"] == c]))
-               for c in contenders for b in checkpoints}
+    ref_runs = {(r["label"], r["seed"]): r for r in records if r["contender"] == tpe}
     for c in contenders:
         cells = []
         for b in checkpoints:
-            ref = med_cpu.get((tpe, b))
-            cells.append(f"{med_cpu[(c, b)] * 1e3:.1f} ms" + (f" ({med_cpu[(c, b)] / ref:.1f}x)" if ref else ""))
+            mine = [r for r in records if r["contender"] == c]
+            med = float(np.median([cpu_per_trial(r, b) for r in mine]))
+            ratios = [cpu_per_trial(r, b) / cpu_per_trial(ref_runs[(r["label"], r["seed"])], b)
+                      for r in mine if (r["label"], r["seed"]) in ref_runs]
+            cells.append(f"{med * 1e3:.1f} ms" + (f" ({np.median(ratios):.1f}x)" if ratios else ""))
         lines.append(f"| {c} | " + " | ".join(cells) + " |")
     lines.append("")
     return "\n".join(lines) + "\n"
