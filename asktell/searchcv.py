@@ -427,9 +427,10 @@ class BayesSearchCV(BaseSearchCV):
                     for trial, score in zip(trials, results[score_key][-len(trials):]):
                         search.tell(trial, float(score))
                     evaluated = True
-                    result = search.result()
-                    if self._callbacks and result is not None and eval_callbacks(self._callbacks, result):
-                        break
+                    if self._callbacks:
+                        result = search.result()
+                        if result is not None and eval_callbacks(self._callbacks, result):
+                            break
                 self.optimizers_.append(search.optimizer)
                 self._optim_results.append(search.result())
             finally:

@@ -345,3 +345,37 @@ def test_scikit_learn_estimator_checks():
     failed = check_estimator(search, on_fail=None)
     problems = [(r["check_name"], str(r["exception"])) for r in failed if r["status"] == "failed"]
     assert not problems
+
+
+class _Crash(Exception):
+    pass
+
+
+class CrashingBowl(Bowl):
+    """Raises (as a killed or interrupted fit would) on the fit number ``crash_at`` of the process."""
+
+    fits = 0
+    crash_at = None
+
+    def fit(self, X, y=None, **kwargs):
+        type(self).fits += 1
+        if type(self).fits == type(self).crash_at:
+            raise _Crash
+        return super().fit(X, y, **kwargs)
+
+
+def test_a_candidate_interrupted_mid_fit_is_evaluated_first_on_resume(tmp_path):
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    kw = dict(n_iter=6, cv=2, random_state=0, storage=url, study_name="s")
+    CrashingBowl.fits, CrashingBowl.crash_at = 0, 7  # the 4th candidate's first fit
+    with pytest.raises(_Crash):
+        BayesSearchCV(CrashingBowl(), SPACE, **kw).fit(X_SMALL, Y_SMALL)
+    CrashingBowl.crash_at = None
+    resumed = BayesSearchCV(CrashingBowl(), SPACE, **kw).fit(X_SMALL, Y_SMALL)
+    whole = BayesSearchCV(Bowl(), SPACE, **{**kw, "study_name": "t"}).fit(X_SMALL, Y_SMALL)
+    # three candidates were stored; the interrupted one is the first evaluated again
+    res = resumed.cv_results_
+    assert len(res["params"]) == 6
+    assert np.isnan(res["split0_test_score"][:3]).all() and np.isfinite(res["split0_test_score"][3:]).all()
+    assert res["params"][:4] == whole.cv_results_["params"][:4]
+    np.testing.assert_allclose(res["mean_test_score"], [bowl_value(p) for p in res["params"]])
