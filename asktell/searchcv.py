@@ -456,7 +456,8 @@ class BayesSearchCV(BaseSearchCV):
     # ------------------------------------------------------------ resuming a stored search
     def _absorb_stored(self, search, names):
         """Count the study's finished trials and remember them for ``cv_results_``; returns the count."""
-        finished = [t for t in search.study.trials if t.finished]
+        # a trial whose fit was interrupted is failed and queued to run again under a new number: the rerun counts
+        finished = [t for t in search.study.trials if t.finished and not t.info.get("requeued")]
         for t in finished:
             score = -t.value if t.value is not None else np.nan
             self._resumed.append((dict(zip(names, list(t.x))), score))
