@@ -110,30 +110,18 @@ def _task(name, seed):
 TASKS = ("svc-digits", "hgb-cancer", "pipe-diabetes")
 
 
-def _asktell_space(space):
-    from asktell.space import Categorical, Integer, Real
+def _dimensions(space, module):
+    """The task's space as ``module.space`` dimensions (asktell's or scikit-optimize's: same names)."""
+    import importlib
 
+    dims = importlib.import_module(f"{module}.space")
     out = {}
     for k, v in space.items():
         if isinstance(v, list):
-            out[k] = Categorical(v)
+            out[k] = dims.Categorical(v)
         else:
             kind, lo, hi, log = v
-            cls = Real if kind == "real" else Integer
-            out[k] = cls(lo, hi, prior="log-uniform" if log else "uniform")
-    return out
-
-
-def _skopt_space(space):
-    from skopt.space import Categorical, Integer, Real
-
-    out = {}
-    for k, v in space.items():
-        if isinstance(v, list):
-            out[k] = Categorical(v)
-        else:
-            kind, lo, hi, log = v
-            cls = Real if kind == "real" else Integer
+            cls = dims.Real if kind == "real" else dims.Integer
             out[k] = cls(lo, hi, prior="log-uniform" if log else "uniform")
     return out
 
@@ -180,11 +168,11 @@ def run_one(contender, task, seed, budget, cv=3):
     if contender == "asktell":
         from asktell import BayesSearchCV
 
-        search = BayesSearchCV(est, _asktell_space(space), n_iter=budget, cv=cv, random_state=seed)
+        search = BayesSearchCV(est, _dimensions(space, "asktell"), n_iter=budget, cv=cv, random_state=seed)
     elif contender == "skopt":
         from skopt import BayesSearchCV as SkoptSearch
 
-        search = SkoptSearch(est, _skopt_space(space), n_iter=budget, cv=cv, random_state=seed)
+        search = SkoptSearch(est, _dimensions(space, "skopt"), n_iter=budget, cv=cv, random_state=seed)
     elif contender == "random":
         from sklearn.model_selection import RandomizedSearchCV
 
