@@ -33,8 +33,11 @@ after another from one generator). Halving is run once per budget.
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \\
         nice -n 10 .venv/bin/python -m benchmarks.bench_searchcv
 
-writes ``benchmarks/searchcv_data/runs.json`` and prints the table;
-``--full`` runs 10 seeds and budgets 20, 50 and 100.
+stores each run in ``benchmarks/searchcv_data/`` (runs already there are
+kept, so an interrupted command continues) and prints the table;
+``--workers N`` shares the runs among N processes (on an idle machine, one
+per core: every search runs sequentially); ``--report`` only prints the
+table; ``--full`` runs 10 seeds and budgets 20, 50 and 100.
 """
 
 from __future__ import annotations
@@ -272,53 +275,86 @@ def _table(runs, budgets, seeds):
     return "\n".join(lines)
 
 
+def _load_runs(folder):
+    runs = []
+    for path in sorted(folder.glob("*.json")):  # one file per worker
+        runs += json.loads(path.read_text())
+    return runs
+
+
+def _claim(folder, key):
+    """True when this worker takes the run ``key`` (a marker file, made atomically, says who has it)."""
+    marker = folder / "claims" / ("-".join(map(str, key)) + ".claim")
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--first-seed", type=int, default=0, help="run seeds first-seed.. only (to split a run)")
     parser.add_argument("--budgets", type=int, nargs="+", default=[20, 50])
     parser.add_argument("--tasks", nargs="+", default=list(TASKS))
     parser.add_argument("--contenders", nargs="+", default=list(CONTENDERS))
     parser.add_argument("--full", action="store_true", help="10 seeds, budgets 20 50 100")
-    parser.add_argument("--out", default=str(OUT / "runs.json"))
-    parser.add_argument("--report", action="store_true", help="only print the table of --out")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes sharing the runs (each takes the next unclaimed run)")
+    parser.add_argument("--out", default=str(OUT), help="folder of the runs (one JSON file per worker)")
+    parser.add_argument("--report", action="store_true", help="only print the table of the runs in --out")
     args = parser.parse_args(argv)
     if args.full:
         args.seeds, args.budgets = 10, [20, 50, 100]
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    runs = []
-    for path in sorted(out.parent.glob("*.json")):  # every part of a run split over processes
-        runs += json.loads(path.read_text())
+    folder = Path(args.out)
+    folder.mkdir(parents=True, exist_ok=True)
     seeds = list(range(args.seeds))
     if not args.report:
-        done = {(r["contender"], r["task"], r["seed"], r["budget"]) for r in runs}
-        mine = json.loads(out.read_text()) if out.exists() else []
         big = max(args.budgets)
-        for seed in seeds[args.first_seed:]:
+        queue = []
+        for seed in seeds:
             for task in args.tasks:
                 # the contenders take turns going first, so that machine load drifts evenly
                 order = list(args.contenders)
                 k = (seed + TASKS.index(task)) % len(order)
                 for c in order[k:] + order[:k]:
-                    for b in (args.budgets if c == "halving" else [big]):
-                        if (c, task, seed, b) in done:
-                            continue
-                        try:
-                            r = run_one(c, task, seed, b)
-                        except Exception as exc:  # a peer that fails on today's scikit-learn is reported
-                            r = {"contender": c, "task": task, "seed": seed, "budget": b,
-                                 "error": f"{type(exc).__name__}: {exc}"}
-                        runs.append(r)
-                        mine.append(r)
-                        out.write_text(json.dumps(mine, indent=1))
-                        print(json.dumps({k: v for k, v in r.items() if k != "prefix"}), flush=True)
+                    queue += [(c, task, seed, b) for b in (args.budgets if c == "halving" else [big])]
+        for stale in (folder / "claims").glob("*.claim"):  # claims of runs a killed command left unfinished
+            stale.unlink()
+        if args.workers > 1:
+            import multiprocessing
+
+            with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
+                pool.starmap(_work, [(queue, folder, w) for w in range(args.workers)])
+        else:
+            _work(queue, folder, 0)
+    runs = _load_runs(folder)
     ok = [r for r in runs if "error" not in r and r["seed"] in seeds]
     warnings.filterwarnings("ignore", category=RuntimeWarning)
     for r in runs:
         if "error" in r:
             print("FAILED:", r["contender"], r["task"], r["seed"], r["error"])
     print(_table(ok, args.budgets, seeds))
+
+
+def _work(queue, folder, worker):
+    """Run every run of ``queue`` not stored or claimed yet; results go to ``runs-<worker>.json``."""
+    out = folder / f"runs-{worker}-{os.getpid()}.json"
+    mine = []
+    done = {(r["contender"], r["task"], r["seed"], r["budget"]) for r in _load_runs(folder)}
+    for key in queue:
+        if key in done or not _claim(folder, key):
+            continue
+        c, task, seed, b = key
+        try:
+            r = run_one(c, task, seed, b)
+        except Exception as exc:  # a peer that fails on today's scikit-learn is reported
+            r = {"contender": c, "task": task, "seed": seed, "budget": b, "error": f"{type(exc).__name__}: {exc}"}
+        mine.append(r)
+        out.write_text(json.dumps(mine, indent=1))
+        print(json.dumps({k: v for k, v in r.items() if k != "prefix"}), flush=True)
 
 
 if __name__ == "__main__":
