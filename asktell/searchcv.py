@@ -32,15 +32,6 @@ __all__ = ["BayesSearchCV"]
 _DEFAULT_STRATEGY_KWARGS = frozenset({"n_initial_points"})
 
 
-def _default_optimizer(dimensions, n_initial_points=None, random_state=None):
-    """The default strategy (`asktell.auto`) over ``dimensions``."""
-    from .auto import _AutoOptimizer, _default_initial_points
-
-    if n_initial_points is None:
-        n_initial_points = _default_initial_points(len(dimensions))
-    return _AutoOptimizer(dimensions, n_initial_points, random_state=random_state)
-
-
 def _subspaces(search_spaces, n_iter):
     """``[(dict, n_iter), ...]`` of a dict, a list of dicts or a list of ``(dict, n_iter)``.
 
@@ -353,26 +344,40 @@ class BayesSearchCV(BaseSearchCV):
                 self.cv_results_[f"rank_train_{name}"] = _rank(means)
         return self
 
-    def _make_optimizer(self, space, seed):
+    def _optimizer_kwargs(self):
+        """``optimizer_kwargs`` without the keys this object sets itself."""
         kwargs = dict(self.optimizer_kwargs or {})
         kwargs.pop("random_state", None)
         kwargs.pop("dimensions", None)
-        if set(kwargs) <= _DEFAULT_STRATEGY_KWARGS:
-            return _default_optimizer(space, random_state=seed, **kwargs)
-        from .optimizer import Optimizer
-
-        return Optimizer(space, random_state=seed, **kwargs)
+        return kwargs
 
     def _open(self, index, space, seed):
-        """The `_Search` of subspace ``index``: a fresh optimizer, or its stored study."""
-        optimizer = self._make_optimizer(space, seed)
+        """The `_Search` of subspace ``index``: a fresh optimizer, or its stored study.
+
+        The default strategy is `asktell.AutoOptimizer` (in a study, the
+        registered name ``"auto"``, so `asktell.load_study` reopens it);
+        any other ``optimizer_kwargs`` build `asktell.Optimizer`.
+        """
+        from .auto import AutoOptimizer
+        from .optimizer import Optimizer
+
+        kwargs = self._optimizer_kwargs()
+        default = set(kwargs) <= _DEFAULT_STRATEGY_KWARGS
         if self.storage is None:
-            return _Search(optimizer)
+            cls = AutoOptimizer if default else Optimizer
+            return _Search(cls(space, random_state=seed, **kwargs))
         from .study import create_study
 
         name = self.study_name if len(self._subspaces_) == 1 else f"{self.study_name}-{index}"
-        study = create_study(name, self.storage, space, optimizer, load_if_exists=True)
-        return _Search(optimizer, study)
+        # without a random_state a resumed search takes the seed stored with the study
+        seed = None if self.random_state is None else seed
+        if default:
+            study = create_study(name, self.storage, space, "auto", seed, optimizer_kwargs=kwargs,
+                                 load_if_exists=True)
+        else:
+            study = create_study(name, self.storage, space, Optimizer(space, random_state=seed, **kwargs),
+                                 load_if_exists=True)
+        return _Search(None, study)
 
     def _refit_score_key(self, results):
         """The ``cv_results_`` key of the score the optimizer maximizes."""

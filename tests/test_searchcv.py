@@ -14,8 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from asktell import BayesSearchCV, Optimizer
-from asktell.auto import _AutoOptimizer
+from asktell import AutoOptimizer, BayesSearchCV, Optimizer, load_study
 from asktell.space import Categorical, Integer, Real
 
 X_IRIS, Y_IRIS = load_iris(return_X_y=True)
@@ -234,9 +233,9 @@ def test_constructor_fit_params_are_honoured_and_fit_kwargs_override_them():
 
 def test_default_strategy_unless_optimizer_kwargs_ask_for_another():
     search = BayesSearchCV(Bowl(), SPACE, n_iter=3, cv=2, random_state=0).fit(X_SMALL, Y_SMALL)
-    assert isinstance(search.optimizers_[0], _AutoOptimizer)
+    assert isinstance(search.optimizers_[0], AutoOptimizer)
     few = BayesSearchCV(Bowl(), SPACE, n_iter=3, cv=2, optimizer_kwargs={"n_initial_points": 2}).fit(X_SMALL, Y_SMALL)
-    assert isinstance(few.optimizers_[0], _AutoOptimizer) and few.optimizers_[0].n_initial_points_ == 2
+    assert isinstance(few.optimizers_[0], AutoOptimizer) and few.optimizers_[0].n_initial_points_ == 2
     rf = BayesSearchCV(Bowl(), SPACE, n_iter=4, cv=2, random_state=0,
                        optimizer_kwargs={"base_estimator": "RF", "n_initial_points": 2}).fit(X_SMALL, Y_SMALL)
     opt = rf.optimizers_[0]
@@ -317,6 +316,10 @@ def test_storage_resumes_an_interrupted_search(tmp_path, no_thread_leak):
     whole = BayesSearchCV(Bowl(), SPACE, study_name="t", **kw).fit(X_SMALL, Y_SMALL)
     np.testing.assert_allclose([[p["a"], p["b"]] for p in whole.cv_results_["params"]],
                                [[p["a"], p["b"]] for p in res["params"]])
+    # the study is an ordinary stored study: load_study opens it (default strategy: optimizer "auto")
+    with load_study("s", url) as study:
+        assert len(study.trials) == 8 and study.optimizer_settings["name"] == "auto"
+        assert study.best_value == pytest.approx(-resumed.best_score_)
     # a finished stored search fits nothing new: its best candidate is cross-validated again to refit
     again = BayesSearchCV(Bowl(), SPACE, study_name="t", **kw).fit(X_SMALL, Y_SMALL)
     assert len(again.cv_results_["params"]) == 8
@@ -379,3 +382,14 @@ def test_a_candidate_interrupted_mid_fit_is_evaluated_first_on_resume(tmp_path):
     assert np.isnan(res["split0_test_score"][:3]).all() and np.isfinite(res["split0_test_score"][3:]).all()
     assert res["params"][:4] == whole.cv_results_["params"][:4]
     np.testing.assert_allclose(res["mean_test_score"], [bowl_value(p) for p in res["params"]])
+
+
+def test_resume_without_random_state_takes_the_stored_seed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    first = BayesSearchCV(Bowl(), SPACE, n_iter=3, cv=2, storage=url, study_name="s").fit(X_SMALL, Y_SMALL)
+    more = BayesSearchCV(Bowl(), SPACE, n_iter=5, cv=2, storage=url, study_name="s").fit(X_SMALL, Y_SMALL)
+    assert more.cv_results_["params"][:3] == first.cv_results_["params"]
+    assert len(more.cv_results_["params"]) == 5
+    rf = BayesSearchCV(Bowl(), SPACE, n_iter=3, cv=2, storage=url, study_name="rf", random_state=0,
+                       optimizer_kwargs={"base_estimator": "RF", "n_initial_points": 2}).fit(X_SMALL, Y_SMALL)
+    assert type(rf.optimizers_[0]) is Optimizer
