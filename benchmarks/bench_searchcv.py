@@ -224,54 +224,55 @@ def run_one(contender, task, seed, budget, cv=3):
 
 
 # ------------------------------------------------------------------ report
-def _table(runs, budgets, seeds):
+def _table(runs, budgets, seeds, contenders=CONTENDERS):
+    """Mean best CV score per task and budget over the seeds every contender has (paired), and costs."""
     lines = []
-    head = "| task | budget | " + " | ".join(CONTENDERS) + " | asktell rank | asktell vs best peer (paired Wilcoxon p) |"
-    lines += [head, "|" + "---|" * (len(CONTENDERS) + 4)]
+    head = "| task | budget | seeds | " + " | ".join(contenders) + " | asktell rank | asktell - best peer (paired Wilcoxon p) |"
+    lines += [head, "|" + "---|" * (len(contenders) + 5)]
     by = {}
     for r in runs:
-        by.setdefault((r["task"], r["contender"], r["budget"]), []).append(r)
+        by[(r["task"], r["contender"], r["budget"], r["seed"])] = r
+    big = max(budgets)
 
     def score(task, c, b, seed):
-        if c == "halving":
-            rs = [r for r in by.get((task, c, b), []) if r["seed"] == seed]
-            return rs[0]["best"] if rs else np.nan
-        big = max(budgets)
-        rs = [r for r in by.get((task, c, big), []) if r["seed"] == seed]
-        return rs[0]["prefix"].get(str(b), np.nan) if rs else np.nan
+        if c == "halving":  # run at each budget; its best is chosen in its last round
+            r = by.get((task, c, b, seed))
+            return r["best"] if r else np.nan
+        r = by.get((task, c, big, seed))  # the prefix of the largest budget's run
+        return r["prefix"].get(str(b), np.nan) if r else np.nan
 
     for task in TASKS:
         for b in budgets:
-            vals = {c: np.array([score(task, c, b, s) for s in seeds]) for c in CONTENDERS}
-            means = {c: float(np.nanmean(v)) if np.isfinite(v).any() else np.nan for c, v in vals.items()}
-            order = sorted((m for m in means.values() if np.isfinite(m)), reverse=True)
-            rank = order.index(means["asktell"]) + 1 if np.isfinite(means["asktell"]) else "-"
-            peers = {c: m for c, m in means.items() if c != "asktell" and np.isfinite(m)}
-            if not peers:
+            vals = {c: np.array([score(task, c, b, s) for s in seeds]) for c in contenders}
+            common = np.all([np.isfinite(v) for v in vals.values()], axis=0)
+            if not common.any():
                 continue
+            means = {c: float(np.mean(v[common])) for c, v in vals.items()}
+            order = sorted(means.values(), reverse=True)
+            rank = order.index(means["asktell"]) + 1
+            peers = {c: m for c, m in means.items() if c != "asktell"}
             best_peer = max(peers, key=peers.get)
-            a, p = vals["asktell"], vals[best_peer]
-            ok = np.isfinite(a) & np.isfinite(p)
-            diff = a[ok] - p[ok]
-            pval = stats.wilcoxon(diff).pvalue if ok.sum() >= 5 and np.any(diff != 0) else float("nan")
-            cells = " | ".join(f"{means[c]:.4f}" for c in CONTENDERS)
-            lines.append(f"| {task} | {b} | {cells} | {rank} | {best_peer}: {np.mean(diff):+.4f} (p={pval:.2f}) |")
+            diff = vals["asktell"][common] - vals[best_peer][common]
+            pval = stats.wilcoxon(diff).pvalue if len(diff) >= 5 and np.any(diff != 0) else float("nan")
+            cells = " | ".join(f"{means[c]:.4f}" for c in contenders)
+            lines.append(f"| {task} | {b} | {int(common.sum())} | {cells} | {rank} | "
+                         f"{best_peer}: {np.mean(diff):+.4f} (p={pval:.2f}) |")
     lines.append("")
-    lines.append("| contender | overhead / wall (median over runs) | wall / asktell's wall (median of paired ratios) |")
-    lines.append("|---|---|---|")
-    big = max(budgets)
-    for c in CONTENDERS:
+    lines.append(f"| contender | runs at {big} | overhead / wall (median) | overhead / asktell's (median of paired ratios) "
+                 "| wall / asktell's (median of paired ratios) |")
+    lines.append("|---|---|---|---|---|")
+    for c in contenders:
         rs = [r for r in runs if r["contender"] == c and r["budget"] == big]
         if not rs:
             continue
         share = np.median([r["overhead"] / r["wall"] for r in rs])
-        ratios = []
+        walls, overheads = [], []
         for r in rs:
-            mine = [q for q in runs if q["contender"] == "asktell" and q["budget"] == big
-                    and q["task"] == r["task"] and q["seed"] == r["seed"]]
+            mine = by.get((r["task"], "asktell", big, r["seed"]))
             if mine:
-                ratios.append(r["wall"] / mine[0]["wall"])
-        lines.append(f"| {c} | {share:.1%} | {np.median(ratios):.2f} |")
+                walls.append(r["wall"] / mine["wall"])
+                overheads.append(r["overhead"] / mine["overhead"])
+        lines.append(f"| {c} | {len(rs)} | {share:.1%} | {np.median(overheads):.2f} | {np.median(walls):.2f} |")
     return "\n".join(lines)
 
 
