@@ -147,8 +147,8 @@ class BayesSearchCV(BaseSearchCV):
         ``(dict, n)`` pair gives that subspace ``n`` candidates.
     optimizer_kwargs : dict or None
         None (or only ``n_initial_points``): the default strategy,
-        `asktell.auto`'s Gaussian process with output warping and log
-        expected improvement. Any other key (``base_estimator``,
+        `asktell.AutoOptimizer` (a Gaussian process with output warping and
+        log expected improvement). Any other key (``base_estimator``,
         ``acq_func``, ...) builds `asktell.Optimizer` with these keyword
         arguments, as scikit-optimize did. ``random_state`` is taken from
         this object's ``random_state``.
