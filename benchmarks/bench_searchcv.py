@@ -337,7 +337,7 @@ def main(argv=None):
     for r in runs:
         if "error" in r:
             print("FAILED:", r["contender"], r["task"], r["seed"], r["error"])
-    print(_table(ok, args.budgets, seeds))
+    print(_table(ok, args.budgets, seeds, tuple(args.contenders)))
 
 
 def _work(queue, folder, worker):
