@@ -6,6 +6,7 @@
     asktell show NAME
     asktell export NAME --format csv|json [--output FILE]
     asktell delete NAME
+    asktell dashboard [--host 127.0.0.1] [--port 8080]
 
 A space file ``{"methods": {method: space}}`` makes a study over the
 hyper-optimizer (``--optimizer hyper``, the default for such a file, or
@@ -83,6 +84,14 @@ def _parser():
 
     delete = sub.add_parser("delete", parents=[storage], help="remove a study and its trials")
     delete.add_argument("name", metavar="NAME")
+
+    board = sub.add_parser("dashboard", parents=[storage],
+                           help="a live, read-only web dashboard of the studies (the 'dashboard' extra)")
+    board.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1, this machine only)")
+    board.add_argument("--port", type=int, default=8080, help="TCP port (default 8080; 0: any free one)")
+    board.add_argument("--refresh", type=float, default=2.0, metavar="SECONDS",
+                       help="seconds between the pages' polls for new trials (default 2)")
+    board.add_argument("--verbose", action="store_true", help="log every request")
     return parser
 
 
@@ -232,6 +241,13 @@ def _delete(args, out):
     return 0
 
 
+def _dashboard(args, out):
+    from .dashboard import serve
+
+    serve(args.storage, host=args.host, port=args.port, refresh=args.refresh, quiet=not args.verbose)
+    return 0
+
+
 # ---------------------------------------------------------------- output
 def _fmt(value):
     if value is None:
@@ -250,7 +266,8 @@ def _table(header, rows, out):
             print("  ".join("-" * w for w in widths), file=out)
 
 
-_COMMANDS = {"run": _run, "studies": _studies, "show": _show, "export": _export, "delete": _delete}
+_COMMANDS = {"run": _run, "studies": _studies, "show": _show, "export": _export, "delete": _delete,
+             "dashboard": _dashboard}
 
 
 def main(argv=None, out=None):
