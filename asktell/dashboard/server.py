@@ -331,6 +331,8 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _HTTPError(404, f"no page {url.path!r} here; the study list is at /")
         except _HTTPError as exc:
             self._error(exc.status, exc.reason, api=url.path.startswith("/api/"))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser left the page before the answer arrived
         except Exception as exc:  # never a traceback to the browser; the log has it
             self.log_error("%s", traceback.format_exc())
             self._error(500, f"the dashboard failed to answer: {type(exc).__name__}: {exc}",

@@ -6,8 +6,8 @@
 
 const asktellDashboard = (() => {
   const PLOT_CONFIG = { displaylogo: false, responsive: true };
-  const MARKERS = 1000;  // scatter charts draw at most this many markers (SVG; no WebGL needed)
-  const PC_MAX = 1000;   // parallel coordinates draw at most the best PC_MAX trials
+  const MARKERS = 600;   // scatter charts draw at most this many markers (SVG; no WebGL needed)
+  const PC_MAX = 500;    // parallel coordinates draw at most the best PC_MAX trials
 
   async function api(path, params) {
     const query = new URLSearchParams(params || {}).toString();
@@ -187,14 +187,32 @@ const asktellDashboard = (() => {
     return out;
   }
 
+  // A chart off screen is drawn when it scrolls into view (the latest data then), so
+  // that a page of 10,000 trials shows what is on screen first.
+  const pending = new Map();
+  const watcher = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const draw = pending.get(entry.target.id);
+      if (entry.isIntersecting && draw) { pending.delete(entry.target.id); draw(); }
+    }
+  });
+
+  function drawVisible(id, draw) {
+    const box = document.getElementById(id).getBoundingClientRect();
+    if (box.bottom > 0 && box.top < window.innerHeight && box.width > 0) {
+      pending.delete(id);
+      draw();
+      mark(id);
+    } else {
+      pending.set(id, draw);
+    }
+  }
+
   function renderCharts() {
     const done = complete();
-    renderHistory(done);
-    mark("history");
-    renderParallel(done);
-    mark("parallel");
-    renderSlice(done);
-    mark("slice");
+    drawVisible("history", () => renderHistory(done));
+    drawVisible("parallel", () => renderParallel(done));
+    drawVisible("slice", () => renderSlice(done));
   }
 
   function noData(id, text) {
@@ -335,7 +353,7 @@ const asktellDashboard = (() => {
       x: rows.map((p) => (categorical ? String(p[3][name]) : p[3][name])),
       y: rows.map((p) => p[2]), type: "scatter", mode: "markers",
       marker: { size: 6, color: rows.map((p) => p[0]), colorscale: "Blues", showscale: true,
-        colorbar: { title: { text: "trial" }, thickness: 12 }, line: { width: 0.5, color: "#486581" } },
+        colorbar: { title: { text: "trial" }, thickness: 12 } },
       hovertemplate: "trial %{marker.color}<br>" + name + " %{x}<br>value %{y}<extra></extra>",
     }], {
       margin: { t: 10, r: 10, b: 45, l: 60 },
@@ -346,6 +364,9 @@ const asktellDashboard = (() => {
   }
 
   function setupSelectors() {
+    for (const id of ["history", "parallel", "slice", "importance", "methods"]) {
+      watcher.observe(document.getElementById(id));
+    }
     const slice = document.getElementById("slice-param");
     slice.replaceChildren(...S.study.parameters.map((a) => el("option", a.name)));
     slice.addEventListener("change", () => renderSlice(complete()));
@@ -363,36 +384,44 @@ const asktellDashboard = (() => {
     try {
       const data = await api("/api/importances", { name: S.name });
       const names = Object.keys(data.importances).reverse();
-      document.getElementById("importance-note").textContent = names.length
-        ? "mean decrease in impurity of a random forest fitted on " + data.n_trials + " completed trials"
-        : "no importances: " + data.reason;
-      if (!names.length) noData("importance", "not enough trials");
-      else {
-        const shares = names.map((n) => data.importances[n]);
-        Plotly.react("importance", [{
-          type: "bar", orientation: "h", y: names, x: shares, marker: { color: "#2680c2" },
-          text: shares.map((v) => (100 * v).toFixed(1) + " %"), textposition: "auto",
-        }], { margin: { t: 10, r: 10, b: 40, l: 100 }, xaxis: { title: { text: "importance" }, range: [0, 1] } },
-        PLOT_CONFIG);
-      }
+      drawVisible("importance", () => drawImportances(data, names));
       document.body.dataset.importances = "1";
     } catch (e) { showError("importances: " + e.message); }
+  }
+
+  function drawImportances(data, names) {
+    document.getElementById("importance-note").textContent = names.length
+      ? "mean decrease in impurity of a random forest fitted on " + data.n_trials + " completed trials"
+      : "no importances: " + data.reason;
+    if (!names.length) noData("importance", "not enough trials");
+    else {
+      const shares = names.map((n) => data.importances[n]);
+      Plotly.react("importance", [{
+        type: "bar", orientation: "h", y: names, x: shares, marker: { color: "#2680c2" },
+        text: shares.map((v) => (100 * v).toFixed(1) + " %"), textposition: "auto",
+      }], { margin: { t: 10, r: 10, b: 40, l: 100 }, xaxis: { title: { text: "importance" }, range: [0, 1] } },
+      PLOT_CONFIG);
+    }
   }
 
   async function loadMethods() {
     try {
       const data = await api("/api/methods", { name: S.name });
-      const traces = Object.entries(data.methods).map(([m, counts]) => ({
-        x: data.bins, y: counts, type: "scatter", mode: "lines", stackgroup: "one", groupnorm: "percent",
-        name: m + (data.best[m] !== undefined ? " (best " + fmt(data.best[m]) + ")" : ""),
-      }));
-      Plotly.react("methods", traces, {
-        margin: { t: 10, r: 10, b: 45, l: 60 },
-        xaxis: { title: { text: "trial (windows of " + data.width + ")" } },
-        yaxis: { title: { text: "share of trials (%)" }, range: [0, 100] },
-      }, PLOT_CONFIG);
+      drawVisible("methods", () => drawMethods(data));
       document.body.dataset.methods = "1";
     } catch (e) { showError("method shares: " + e.message); }
+  }
+
+  function drawMethods(data) {
+    const traces = Object.entries(data.methods).map(([m, counts]) => ({
+      x: data.bins, y: counts, type: "scatter", mode: "lines", stackgroup: "one", groupnorm: "percent",
+      name: m + (data.best[m] !== undefined ? " (best " + fmt(data.best[m]) + ")" : ""),
+    }));
+    Plotly.react("methods", traces, {
+      margin: { t: 10, r: 10, b: 45, l: 60 },
+      xaxis: { title: { text: "trial (windows of " + data.width + ")" } },
+      yaxis: { title: { text: "share of trials (%)" }, range: [0, 100] },
+    }, PLOT_CONFIG);
   }
 
   // ---------------------------------------------------------------- trial table
