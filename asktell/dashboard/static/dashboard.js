@@ -280,7 +280,8 @@ const asktellDashboard = (() => {
     return axes.filter((a) => a.methods && a.methods.includes(method));
   }
 
-  const BANDS = ["#440154", "#414487", "#2a788e", "#22a884", "#7ad151", "#fde725"];
+  // colour bands of the parallel coordinates, from the worst values (light) to the best (dark)
+  const BANDS = ["#d9e2ec", "#bcccdc", "#9fb3c8", "#627d98", "#334e68", "#102a43"];
 
   function renderParallel(done) {
     // drawn in SVG, one path per colour band (no WebGL needed, fast at thousands of lines);
@@ -318,7 +319,7 @@ const asktellDashboard = (() => {
     add(best, 0);
     const traces = bands.map((b, k) => ({
       x: b.x, y: b.y, type: "scatter", mode: "lines", hoverinfo: "skip", showlegend: false,
-      line: { color: BANDS[k], width: 1 }, opacity: 0.5,
+      line: { color: BANDS[k], width: 1 }, opacity: 0.7,
     }));
     traces.push({ x: best.x, y: best.y, type: "scatter", mode: "lines+markers", name: "best trial #" + rows[0][0],
       line: { color: "#e12d39", width: 3 }, hoverinfo: "skip" });
@@ -337,8 +338,8 @@ const asktellDashboard = (() => {
       yaxis: { visible: false, range: [-0.03, 1.1] },
       legend: { orientation: "h", y: -0.02, x: 1, xanchor: "right" },
     }, PLOT_CONFIG);
-    document.getElementById("parallel-note").textContent = "colour: value, " + (max ? "highest" : "lowest") +
-      " in yellow; " + (shown > PC_MAX ? "the best " + PC_MAX + " of " + shown + " trials" : shown + " trials");
+    document.getElementById("parallel-note").textContent = "the darker, the " + (max ? "higher" : "lower") +
+      " the value; " + (shown > PC_MAX ? "the best " + PC_MAX + " of " + shown + " trials" : shown + " trials");
   }
 
   function renderSlice(done) {
@@ -352,7 +353,7 @@ const asktellDashboard = (() => {
     Plotly.react("slice", [{
       x: rows.map((p) => (categorical ? String(p[3][name]) : p[3][name])),
       y: rows.map((p) => p[2]), type: "scatter", mode: "markers",
-      marker: { size: 6, color: rows.map((p) => p[0]), colorscale: "Blues", showscale: true,
+      marker: { size: 6, color: rows.map((p) => p[0]), colorscale: "Blues", reversescale: true, showscale: true,
         colorbar: { title: { text: "trial" }, thickness: 12 } },
       hovertemplate: "trial %{marker.color}<br>" + name + " %{x}<br>value %{y}<extra></extra>",
     }], {
