@@ -2,9 +2,9 @@
 
 Worker processes run one SQLite study for a fixed window of wall time, with
 and without a `asktell.dashboard.Dashboard` serving it to a client that
-polls as an open study page does (every ``--refresh`` seconds: the study's
-summary; when it changed, the new trials, the first page of the trial
-table and the importances). Runs alternate (paired, the first of each pair
+polls as an open study page does (every ``--refresh`` seconds: the trials
+changed since the last poll; when there are some, the study's summary, the
+first page of the trial table and the importances). Runs alternate (paired, the first of each pair
 switching sides) on fresh database files; the throughput is the trials
 completed inside the window. Reported: the median ratio of throughput with
 over without, a Wilcoxon signed-rank test over the pairs, and the
@@ -63,12 +63,14 @@ def _client(base, refresh, stop):
         with urllib.request.urlopen(base + path, timeout=60) as response:
             return json.loads(response.read())
 
+    get(f"api/study?name={STUDY}")
     cursor = get(f"api/points?name={STUDY}")["cursor"]
     get(f"api/trials?name={STUDY}")
     while not stop.wait(refresh):
-        study = get(f"api/study?name={STUDY}")
-        if study["cursor"] != cursor:
-            cursor = get(f"api/points?name={STUDY}&since={cursor}")["cursor"]
+        points = get(f"api/points?name={STUDY}&since={cursor}")
+        if points["cursor"] != cursor:
+            cursor = points["cursor"]
+            get(f"api/study?name={STUDY}")
             get(f"api/trials?name={STUDY}")
             get(f"api/importances?name={STUDY}")
 
@@ -114,7 +116,7 @@ def _run(watched, workers, seconds, refresh, folder):
     conn.close()
     worker_cpu = sum(o["cpu"] for o in outputs[:workers])
     server_cpu = outputs[workers]["cpu"] if watched else 0.0
-    return done / seconds, server_cpu / worker_cpu
+    return done / seconds, server_cpu / worker_cpu, server_cpu / seconds
 
 
 def main(argv=None):
@@ -134,21 +136,24 @@ def main(argv=None):
     import numpy as np
     from scipy.stats import wilcoxon
 
-    ratios, shares = [], []
+    ratios, shares, cores = [], [], []
     with tempfile.TemporaryDirectory() as folder:
         for pair in range(args.pairs):
             rates = {}
             for watched in ((False, True) if pair % 2 == 0 else (True, False)):
-                rates[watched], share = _run(watched, args.workers, args.seconds, args.refresh, folder)
+                rates[watched], share, core = _run(watched, args.workers, args.seconds, args.refresh, folder)
                 if watched:
                     shares.append(share)
+                    cores.append(core)
             ratios.append(rates[True] / rates[False])
             print(f"pair {pair}: {rates[False]:.1f} trials/s alone, {rates[True]:.1f} watched "
-                  f"(ratio {ratios[-1]:.3f}); dashboard CPU {100 * shares[-1]:.2f} % of the workers'", flush=True)
+                  f"(ratio {ratios[-1]:.3f}); dashboard CPU {100 * shares[-1]:.2f} % of the workers', "
+                  f"{100 * cores[-1]:.2f} % of one core", flush=True)
     p = wilcoxon(np.log(ratios)).pvalue if len(ratios) >= 2 else float("nan")
     print(f"throughput watched / alone: median {np.median(ratios):.3f} (min {min(ratios):.3f}, "
-          f"max {max(ratios):.3f}; Wilcoxon p = {p:.2f}, {len(ratios)} pairs); dashboard CPU "
-          f"{100 * np.median(shares):.2f} % of the workers' (median)")
+          f"max {max(ratios):.3f}; Wilcoxon p = {p:.2f}, {len(ratios)} pairs); dashboard CPU (median) "
+          f"{100 * np.median(shares):.2f} % of the workers', {100 * np.median(cores):.2f} % of one core; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -446,26 +446,22 @@ def _check_pages(driver, dashboard, study, hyper, shots):
     driver.save_screenshot(str(shots / "hyper.png"))
 
 
-def test_browser_sqlite(browser, tmp_path):
-    url = f"sqlite:///{tmp_path / 'live.db'}"
-    study, hyper = _make_studies(url)
+def _browse(driver, url, shots, suffix=""):
+    study, hyper = _make_studies(url, suffix)
     try:
         with Dashboard(url, port=0, refresh=0.5) as dashboard:
-            _check_pages(browser, dashboard, study, hyper, tmp_path)
+            _check_pages(driver, dashboard, study, hyper, shots)
     finally:
         study.close()
         hyper.close()
+
+
+def test_browser_sqlite(browser, tmp_path):
+    _browse(browser, f"sqlite:///{tmp_path / 'live.db'}", tmp_path)
 
 
 def test_browser_postgresql(browser, postgresql_url, tmp_path):
-    suffix = "-" + uuid.uuid4().hex[:8]
-    study, hyper = _make_studies(postgresql_url, suffix)
-    try:
-        with Dashboard(postgresql_url, port=0, refresh=0.5) as dashboard:
-            _check_pages(browser, dashboard, study, hyper, tmp_path)
-    finally:
-        study.close()
-        hyper.close()
+    _browse(browser, postgresql_url, tmp_path, suffix="-" + uuid.uuid4().hex[:8])
 
 
 def _fill(url, name, n, seed=0):

@@ -74,7 +74,7 @@ class TrialQuery:
             raise ValueError(f"sort must be one of {sorted(SORT_KEYS)}, got {self.sort!r}")
         unknown = [s for s in self.states if s not in STATES]
         if unknown:
-            raise ValueError(f"state must be among {list(STATES)}, got {unknown[0]!r}")
+            raise ValueError(f"state must be among {', '.join(STATES)} (comma-separated), got {unknown[0]!r}")
         if not isinstance(self.text, str) or len(self.text) > 200:
             raise ValueError(f"q must be a text of at most 200 characters, got {self.text!r}")
 
@@ -220,7 +220,7 @@ class StorageReader:
         if not rows:
             raise KeyError(name)
         sid, name, space, optimizer, info, created, next_seq = rows[0]
-        info = json.loads(info)
+        info, space = json.loads(info), json.loads(space)
         direction = _direction(info)
         agg = self._query(
             "SELECT state, COUNT(*), MAX(started), MAX(completed), MAX(heartbeat), "
@@ -246,10 +246,10 @@ class StorageReader:
             "name": name,
             "optimizer": _optimizer_name(optimizer),
             "optimizer_settings": optimizer,
-            "space": json.loads(space),
+            "space": space,
             "info": info,
             "direction": direction,
-            "method_space": "methods" in json.loads(space),
+            "method_space": "methods" in space,
             "created": created,
             "cursor": int(next_seq) - 1,
             "n_trials": sum(counts.values()),

@@ -6,6 +6,7 @@
 
 const asktellDashboard = (() => {
   const PLOT_CONFIG = { displaylogo: false, responsive: true };
+  const STATIC_CONFIG = { displayModeBar: false, responsive: true }; // charts with nothing to zoom
   const MARKERS = 600;   // scatter charts draw at most this many markers (SVG; no WebGL needed)
   const PC_MAX = 500;    // parallel coordinates draw at most the best PC_MAX trials
 
@@ -139,16 +140,17 @@ const asktellDashboard = (() => {
   }
 
   async function poll() {
+    // one cheap request while nothing changes: the trials changed since the last poll
     try {
       if (!document.hidden) {
-        const study = await api("/api/study", { name: S.name });
-        const changed = study.cursor !== S.cursor;
-        S.study = study;
-        if (changed) {
-          const [points] = await Promise.all([
-            api("/api/points", { name: S.name, since: S.cursor }), loadTable(),
-          ]);
+        const points = await api("/api/points", { name: S.name, since: S.cursor });
+        if (points.cursor !== S.cursor) {
           merge(points);
+          const [study, table] = await Promise.all([
+            api("/api/study", { name: S.name }), api("/api/trials", tableQuery()),
+          ]);
+          S.study = study;
+          showTable(table);
           renderCharts();
           loadImportances();
           if (S.study.method_space) loadMethods();
@@ -328,7 +330,7 @@ const asktellDashboard = (() => {
       annotations.push({ x: j, y: 1.04, text: "<b>" + labels[j] + "</b>", showarrow: false, yanchor: "bottom" });
       for (const [t, text] of c.ticks) {
         annotations.push({ x: j, y: t, text: text, showarrow: false, xanchor: "right", xshift: -4,
-          font: { size: 10, color: "#486581" } });
+          font: { size: 10, color: "#243b53" }, bgcolor: "rgba(255,255,255,0.85)" });
       }
     });
     Plotly.react("parallel", traces, {
@@ -401,7 +403,7 @@ const asktellDashboard = (() => {
         type: "bar", orientation: "h", y: names, x: shares, marker: { color: "#2680c2" },
         text: shares.map((v) => (100 * v).toFixed(1) + " %"), textposition: "auto",
       }], { margin: { t: 10, r: 10, b: 40, l: 100 }, xaxis: { title: { text: "importance" }, range: [0, 1] } },
-      PLOT_CONFIG);
+      STATIC_CONFIG);
     }
   }
 
@@ -422,7 +424,7 @@ const asktellDashboard = (() => {
       margin: { t: 10, r: 10, b: 45, l: 60 },
       xaxis: { title: { text: "trial (windows of " + data.width + ")" } },
       yaxis: { title: { text: "share of trials (%)" }, range: [0, 100] },
-    }, PLOT_CONFIG);
+    }, STATIC_CONFIG);
   }
 
   // ---------------------------------------------------------------- trial table
