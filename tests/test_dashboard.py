@@ -177,6 +177,36 @@ def test_method_shares_count_the_trials(board, sqlite_studies):
     assert data["best"]["a"] == pytest.approx(best)
 
 
+def test_an_empty_study(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    create_study("empty", url, SPACE, optimizer="random", random_state=0).close()
+    create_study("empty-hyper", url, {"a": [Real(0, 1, name="u")]}, optimizer="hyper-random").close()
+    with Dashboard(url, port=0) as dashboard:
+        study = get_json(dashboard, "/api/study?name=empty")
+        assert study["n_trials"] == 0 and study["best"] is None and study["cursor"] == -1
+        assert get_json(dashboard, "/api/points?name=empty") == {"cursor": -1, "trials": []}
+        assert get_json(dashboard, "/api/trials?name=empty")["total"] == 0
+        assert get_json(dashboard, "/api/importances?name=empty")["reason"] == "needs 4 completed trials, has 0"
+        assert get_json(dashboard, "/api/methods?name=empty-hyper")["methods"] == {}
+        assert get(dashboard, "/study?name=empty")[0] == 200
+
+
+def test_a_maximized_study_shows_its_largest_value(tmp_path):
+    url = f"sqlite:///{tmp_path / 'max.db'}"
+    storage = get_storage(url)
+    record = storage.create_study("up", space_to_dict([Real(0, 1, name="u")]),
+                                  {"name": "random", "kwargs": {}, "random_state": 0}, info={"direction": "maximize"})
+    with storage.transaction(record.study_id) as txn:
+        for number, value in enumerate([1.0, 3.0, 2.0]):
+            txn.add(number, [value / 4], {"u": value / 4}, "w", 1.0)
+            txn.finish(number, "COMPLETE", value, value, {}, 2.0)
+    storage.close()
+    with Dashboard(url, port=0) as dashboard:
+        assert get_json(dashboard, "/api/studies")["studies"][0]["best_value"] == 3.0
+        study = get_json(dashboard, "/api/study?name=up")
+        assert study["direction"] == "maximize" and study["best"]["number"] == 1
+
+
 @pytest.mark.parametrize("path, status, reason", [
     ("/api/study?name=nope", 404, "no study named 'nope'"),
     ("/api/trials?name=nope", 404, "no study named 'nope'"),

@@ -334,39 +334,34 @@ class StorageReader:
             })
         return total, out
 
-    def method_shares(self, study_id, n_bins=20):
+    def method_shares(self, study_id, direction="minimize", n_bins=20):
         """How the trials of a method-space study split among methods, over time.
 
         Trials are binned by number into at most ``n_bins`` windows of equal
         width; returns ``{"width", "bins", "methods": {method: counts per
-        bin}, "low"/"high": {method: lowest/highest value}}``, counted in SQL.
+        bin}, "best": {method: best value}}`` (best as ``direction`` says),
+        counted in SQL.
         """
         top = self._query("SELECT MAX(number) FROM asktell_trials WHERE study_id = :sid", {"sid": study_id})
         if not top or top[0][0] is None:
             return {"width": 1, "bins": [], "methods": {}, "best": {}}
         width = max(1, math.ceil((int(top[0][0]) + 1) / n_bins))
+        best = "MIN" if direction == "minimize" else "MAX"
         rows = self._query(
             f"SELECT number / :w AS bin, {self._method_sql} AS m, COUNT(*), "
-            "MIN(CASE WHEN state = 'COMPLETE' THEN value END), "
-            "MAX(CASE WHEN state = 'COMPLETE' THEN value END) "
+            f"{best}(CASE WHEN state = 'COMPLETE' THEN value END) "
             "FROM asktell_trials WHERE study_id = :sid GROUP BY 1, 2 ORDER BY 1",
             {"sid": study_id, "w": width},
         )
         n = int(top[0][0]) // width + 1
-        methods, lows, highs = {}, {}, {}
-        for b, m, count, lo, hi in rows:
+        pick = min if direction == "minimize" else max
+        methods, bests = {}, {}
+        for b, m, count, value in rows:
             m = str(m)
             methods.setdefault(m, [0] * n)[int(b)] = int(count)
-            if lo is not None:
-                lows[m] = min(lows.get(m, math.inf), float(lo))
-                highs[m] = max(highs.get(m, -math.inf), float(hi))
-        return {
-            "width": width,
-            "bins": [i * width for i in range(n)],
-            "methods": methods,
-            "low": lows,
-            "high": highs,
-        }
+            if value is not None:
+                bests[m] = pick(bests.get(m, float(value)), float(value))
+        return {"width": width, "bins": [i * width for i in range(n)], "methods": methods, "best": bests}
 
 
 def _read_only_engine(url):

@@ -235,11 +235,7 @@ class Dashboard:
         study = self._study(params)
         if not study["method_space"]:
             raise _HTTPError(400, f"study {study['name']!r} does not search a method space: it has no method shares")
-        shares = self._reader.method_shares(study["study_id"])
-        shares["best"] = shares.pop("low" if study["direction"] == "minimize" else "high")
-        shares.pop("low", None)
-        shares.pop("high", None)
-        return shares
+        return self._reader.method_shares(study["study_id"], study["direction"])
 
 
 def _one(params, key, required=False):
