@@ -33,10 +33,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 STUDY = "watched"
-#: seconds the processes get to import and open the study before the window starts
-STARTUP = 20.0
-
-
 def _objective(x):
     # about a millisecond of arithmetic: a cheap objective, so that storage and
     # optimizer dominate and a dashboard's reads weigh as much as they can
@@ -46,11 +42,18 @@ def _objective(x):
     return total / 20_000 + sum(v * v for v in x[1:])
 
 
-def _worker(url, start, seconds):
+def _ready():
+    """Say this process is ready; return the start time the parent then sends."""
+    print("ready", flush=True)
+    start = float(sys.stdin.readline())
+    time.sleep(max(0.0, start - time.time()))
+
+
+def _worker(url, seconds):
     from asktell.study import load_study
 
     study = load_study(STUDY, url)
-    time.sleep(max(0.0, start - time.time()))
+    _ready()
     cpu = time.process_time()
     study.optimize(_objective, timeout=seconds)
     study.close()
@@ -75,11 +78,11 @@ def _client(base, refresh, stop):
             get(f"api/importances?name={STUDY}")
 
 
-def _server(url, start, seconds, refresh):
+def _server(url, seconds, refresh):
     from asktell.dashboard import Dashboard
 
     with Dashboard(url, port=0, refresh=refresh) as board:
-        time.sleep(max(0.0, start - time.time()))
+        _ready()
         stop = threading.Event()
         client = threading.Thread(target=_client, args=(board.url, refresh, stop))
         cpu = time.process_time()
@@ -98,13 +101,18 @@ def _run(watched, workers, seconds, refresh, folder):
     path = os.path.join(folder, f"run-{time.time_ns()}.db")
     url = f"sqlite:///{path}"
     create_study(STUDY, url, [Real(-1, 1)] * 4, optimizer="random", random_state=0).close()
-    start = time.time() + STARTUP
     me = [sys.executable, "-m", "benchmarks.bench_dashboard"]
-    procs = [subprocess.Popen(me + ["--worker", url, str(start), str(seconds)], stdout=subprocess.PIPE, text=True)
-             for _ in range(workers)]
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True}
+    procs = [subprocess.Popen(me + ["--worker", url, str(seconds)], **pipes) for _ in range(workers)]
     if watched:
-        procs.append(subprocess.Popen(me + ["--server", url, str(start), str(seconds), str(refresh)],
-                                      stdout=subprocess.PIPE, text=True))
+        procs.append(subprocess.Popen(me + ["--server", url, str(seconds), str(refresh)], **pipes))
+    for proc in procs:  # all have imported asktell and opened the study: start together
+        if proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("a benchmark process failed to start")
+    start = time.time() + 1.0
+    for proc in procs:
+        proc.stdin.write(f"{start}\n")
+        proc.stdin.flush()
     outputs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
     if any(p.returncode for p in procs):
         raise RuntimeError("a benchmark process failed")
@@ -125,13 +133,13 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--refresh", type=float, default=2.0)
-    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
-    parser.add_argument("--server", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--server", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        return _worker(args.worker[0], float(args.worker[1]), float(args.worker[2]))
+        return _worker(args.worker[0], float(args.worker[1]))
     if args.server:
-        return _server(args.server[0], float(args.server[1]), float(args.server[2]), float(args.server[3]))
+        return _server(args.server[0], float(args.server[1]), float(args.server[2]))
 
     import numpy as np
     from scipy.stats import wilcoxon
