@@ -34,7 +34,7 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 STUDY = "watched"
 def _objective(x):
-    # about a millisecond of arithmetic: a cheap objective, so that storage and
+    # a few milliseconds of arithmetic: a cheap objective, so that storage and
     # optimizer dominate and a dashboard's reads weigh as much as they can
     total = 0.0
     for i in range(20_000):
