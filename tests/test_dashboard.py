@@ -146,6 +146,17 @@ def test_trial_table_pages_sorts_and_filters(board, sqlite_studies):
     assert searched["total"] == len(expected)
     tanh = get_json(board, "/api/trials?name=plain&q=tanh&state=COMPLETE&per_page=500")
     assert tanh["total"] == sum(t.params["act"] == "tanh" and t.state == "COMPLETE" for t in trials)
+    # the optimizer's state stored with each told trial is neither shown nor searched
+    import sqlite3
+
+    from asktell.storage.replay import STATE_KEY
+
+    conn = sqlite3.connect(f"file:{sqlite_studies[1]}?mode=ro", uri=True)
+    stored = [json.loads(i) for (i,) in conn.execute("SELECT info FROM asktell_trials")]
+    conn.close()
+    assert any(STATE_KEY in info for info in stored)
+    assert all(STATE_KEY not in r["info"] for r in ranked)
+    assert get_json(board, f"/api/trials?name=plain&q={STATE_KEY}")["total"] == 0
     by_duration = get_json(board, "/api/trials?name=plain&sort=duration&order=desc&per_page=500")["trials"]
     durations = [r["duration"] for r in by_duration]
     assert durations == sorted(durations, reverse=True)

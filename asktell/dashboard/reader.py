@@ -20,6 +20,8 @@ import threading
 from contextlib import contextmanager
 from urllib.parse import quote
 
+from ..storage.replay import STATE_KEY
+
 __all__ = ["StorageReader", "TrialQuery", "SORT_KEYS", "STATES"]
 
 #: trial table columns one can sort by, and the SQL each sorts on
@@ -52,8 +54,7 @@ class TrialQuery:
     states : tuple of str
         Only trials in these states (empty: all).
     text : str
-        Only trials whose parameters or info (the error text) contain it,
-        ignoring case.
+        Only trials whose parameters or error text contain it, ignoring case.
     """
 
     def __init__(self, page=1, per_page=50, sort="number", descending=False, states=(), text=""):
@@ -112,10 +113,12 @@ class StorageReader:
             self._kind = "sqlite"
             self._path = _sqlite_path(url)
             self._method_sql = "json_extract(params, '$.method')"
+            self._error_sql = "json_extract(info, '$.error')"
         elif url.split("://", 1)[0].split("+", 1)[0] in ("postgresql", "postgres"):
             self._kind = "postgresql"
             self._engine = _read_only_engine(url)
             self._method_sql = "CAST(params AS json) ->> 'method'"
+            self._error_sql = "CAST(info AS json) ->> 'error'"
         else:
             raise ValueError(
                 f"storage {url!r} is not supported: use sqlite:///path.db or postgresql://user@host/database"
@@ -304,7 +307,9 @@ class StorageReader:
             where.append(f"state IN ({', '.join(names)})")
         if query.text:
             params["q"] = "%" + query.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            where.append("(LOWER(params) LIKE :q ESCAPE '\\' OR LOWER(info) LIKE :q ESCAPE '\\')")
+            where.append(
+                f"(LOWER(params) LIKE :q ESCAPE '\\' OR LOWER(COALESCE({self._error_sql}, '')) LIKE :q ESCAPE '\\')"
+            )
         clause = " AND ".join(where)
         total = int(self._query(f"SELECT COUNT(*) FROM asktell_trials WHERE {clause}", params)[0][0])
         key = SORT_KEYS[query.sort]
@@ -330,7 +335,7 @@ class StorageReader:
                 "duration": None if completed is None or started is None else completed - started,
                 "attempts": int(attempts),
                 "error": info.get("error"),
-                "info": {k: v for k, v in info.items() if k != "error"},
+                "info": {k: v for k, v in info.items() if k not in ("error", STATE_KEY)},
             })
         return total, out
 
