@@ -380,7 +380,7 @@ class Optimizer(AskTellOptimizer):
         told = parse_value(value)
         if not told.finite:
             return self.fail_trial(trial, told.error)
-        y = self._check_y(value)
+        y = self.check_value(value)
         self._complete(trial, y, value)
         self._after_tell(fit)
         return trial
@@ -406,7 +406,7 @@ class Optimizer(AskTellOptimizer):
         value = None
         if trial.state is TrialState.COMPLETE:
             value = (trial.value, trial.info["seconds"]) if self._per_second else trial.value
-            y = self._check_y(value)
+            y = self.check_value(value)
         pending_state = trial.state
         trial.state = TrialState.RUNNING
         self._book.add(trial)
@@ -418,8 +418,13 @@ class Optimizer(AskTellOptimizer):
             self.fail_trial(trial, trial.info.get("error"))
         return trial
 
-    def _check_y(self, value, param="y"):
-        """The model's target for a told value: a float, or [value, log(seconds)]."""
+    def check_value(self, value, param="y"):
+        """The model's target for a value told: a float, or ``[value, log(seconds)]`` with ``*ps``.
+
+        Raises ``ValueError`` naming ``param`` when ``value`` is not a
+        finite number (or not ``(value, seconds)`` with positive seconds
+        for a ``*ps`` acquisition). Nothing is recorded.
+        """
         if self._per_second:
             if not (is_listlike(value) and len(value) == 2):
                 raise ValueError(f"{param} must be (value, seconds) with acq_func={self.acq_func!r}, got {value!r}")
@@ -633,7 +638,15 @@ class Optimizer(AskTellOptimizer):
             return list(self.ask_trial(strategy, repeat=True).x)
         if not _is_int(n_points) or n_points <= 0:
             raise ValueError(f"n_points must be a positive integer or None, got {n_points!r}")
-        return [list(self.ask_trial(strategy, repeat=True).x) for _ in range(n_points)]
+        return [list(t.x) for t in self.ask_trials(n_points, strategy, repeat=True)]
+
+    def ask_trials(self, n, strategy="cl_min", repeat=False):
+        """Up to ``n`` trials at once, pending until told (fewer once `exhausted`, unless ``repeat``).
+
+        The batch of ``ask(n_points)``: each point is proposed with the
+        points before it pending (``strategy``'s constant lie).
+        """
+        return super().ask_trials(n, strategy=strategy, repeat=repeat)
 
     def tell(self, x, y, fit=True):
         """Record the value ``y`` of the point ``x`` (or lists of both); returns the result.
@@ -644,7 +657,7 @@ class Optimizer(AskTellOptimizer):
         optimizer as it was.
         """
         points, values = self._check_tell(x, y)
-        ys = [self._check_y(v, "y" if len(values) == 1 else f"y[{i}]") for i, v in enumerate(values)]
+        ys = [self.check_value(v, "y" if len(values) == 1 else f"y[{i}]") for i, v in enumerate(values)]
         pending_by_key = {}
         for t in self._book.pending:
             pending_by_key.setdefault(self._key(t.x), []).append(t)

@@ -21,8 +21,10 @@ from collections.abc import Iterable
 import numpy as np
 
 from .callbacks import VerboseCallback, check_callback
+from ._loop import Budget, Driver, ErrorPolicy, run_loop
 from .optimizer import Optimizer
-from .protocol import parse_value
+from .parallel import capture
+from .protocol import error_text
 from .space import Space
 from .trial import Trial, TrialState
 from .utils import cook_estimator, eval_callbacks, is_listlike
@@ -30,38 +32,6 @@ from .utils import cook_estimator, eval_callbacks, is_listlike
 __all__ = ["base_minimize", "gp_minimize", "forest_minimize", "gbrt_minimize", "dummy_minimize"]
 
 _ON_ERROR = ("raise", "record")
-
-
-class _Failed:
-    """An evaluation that raised or returned a non-finite value."""
-
-    def __init__(self, error):
-        self.error = error
-
-
-def _evaluate(func, x, optimizer, on_error):
-    """``func(x)`` checked by the optimizer's rules, or `_Failed` under ``on_error="record"``."""
-    try:
-        value = func(x)
-    except Exception as exc:
-        if on_error == "raise":
-            raise
-        return _Failed(exc)
-    try:
-        optimizer._check_y(value, "func(x)")
-    except ValueError as exc:
-        try:
-            detail = "it is not finite" if not parse_value(value).finite else str(exc)
-        except (TypeError, ValueError):
-            detail = str(exc)
-        message = (
-            f"the objective returned {value!r} at x={x}: {detail}. Pass on_error='record' to "
-            "record such calls as failed and go on"
-        )
-        if on_error == "raise":
-            raise ValueError(message) from None
-        return _Failed(message)
-    return value
 
 
 def _check_func(func, on_error):
@@ -120,6 +90,8 @@ def base_minimize(
     space_constraint=None,
     *,
     on_error="raise",
+    executor=None,
+    progress=False,
 ):
     """Minimize ``func`` over ``dimensions`` with a surrogate ``base_estimator``.
 
@@ -166,6 +138,13 @@ def base_minimize(
     on_error : {"raise", "record"}
         What an objective that raises or returns NaN/inf does: stop the
         run (default) or count as a failed call and go on.
+    executor : concurrent.futures.Executor, dask.distributed.Client or None
+        Evaluate ``func`` there, as many points at once as it has workers
+        (pending points get the constant liar's lie); None evaluates one
+        point at a time in this thread. (``n_jobs`` is scikit-optimize's:
+        jobs of the model, not of the objective.)
+    progress : bool
+        Show a progress bar (extra ``progress``).
 
     Returns
     -------
@@ -205,70 +184,117 @@ def base_minimize(
     if verbose:
         callbacks.append(VerboseCallback(n_total=n_calls, n_init=len(x0) if y0 is None else 0,
                                          n_random=n_initial_points))
-    return _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs)
+    return _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs,
+                n_jobs=None if executor is not None else 1, executor=executor, progress=progress)
 
 
-def _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs):
-    """The ask / evaluate / tell loop of every minimizer, over a ready ``optimizer``.
+_ADVICE = "Pass on_error='record' to record such calls as failed and go on"
+
+
+class _MinimizeDriver(Driver):
+    """An `Optimizer` under a minimize function: ``func(x)``, skopt's callbacks on each result."""
+
+    def __init__(self, optimizer, func, callbacks, specs):
+        self.optimizer = optimizer
+        self.func = func
+        self.callbacks = callbacks
+        self.specs = specs
+        self.result = None
+
+    def ask(self, n):
+        return self.optimizer.ask_trials(n) or None
+
+    def call(self, trial):
+        return self.func, (list(trial.x),)
+
+    def tell(self, trial, value, seconds):
+        try:
+            return self.optimizer.tell_trial(trial, value)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"the objective returned {value!r} at x={trial.x}: {exc}. {_ADVICE}") from None
+
+    def fail(self, trial, error, seconds):
+        return self.optimizer.fail_trial(trial, error)
+
+    def finished(self, trial):
+        if not self.optimizer.yi:  # no result before a value is told
+            return False
+        return self.report(self.optimizer.get_result())
+
+    def report(self, result):
+        result.specs = self.specs
+        self.result = result
+        return eval_callbacks(self.callbacks, result)
+
+
+def _policy(on_error):
+    """The run loop's `ErrorPolicy` for ``on_error``."""
+    if on_error == "raise":
+        return ErrorPolicy(non_finite="raise", advice=_ADVICE)
+    return ErrorPolicy(catch=(Exception,), non_finite="record")
+
+
+def _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs, n_jobs=1, executor=None, progress=False):
+    """Every minimize function's run: ``x0`` told in one batch, then `asktell._loop.run_loop`.
 
     ``x0``/``y0`` are checked (`_check_x0_y0`); ``n_calls`` counts the
-    calls of ``x0`` when ``y0`` is None.
+    calls of ``x0`` when ``y0`` is None. ``n_jobs`` points are evaluated at
+    once (on ``executor`` when given).
     """
     if y0 is not None:
         bad = [i for i, v in enumerate(y0) if not _valid(optimizer, v)]
         if bad:
             raise ValueError(f"y0[{bad[0]}] must be a finite number, got {y0[bad[0]]!r}")
 
-    result = None
+    driver = _MinimizeDriver(optimizer, func, callbacks, specs)
     if x0:
+        values = list(y0) if y0 is not None else [_evaluate_x0(func, x, optimizer, on_error) for x in x0]
         if y0 is None:
-            values = [_evaluate(func, x, optimizer, on_error) for x in x0]
             n_calls -= len(x0)
-        else:
-            values = list(y0)
         good = [(x, v) for x, v in zip(x0, values) if not isinstance(v, _Failed)]
         for x, v in zip(x0, values):
             if isinstance(v, _Failed):
                 optimizer.add_trial(Trial(optimizer.next_trial_number, x, state=TrialState.FAIL,
-                                          info={"error": _error_text(v.error)}))
-        if good:
-            result = optimizer.tell([x for x, _ in good], [v for _, v in good])
-            result.specs = specs
-            if eval_callbacks(callbacks, result):
-                return result
-
-    for _ in range(n_calls):
-        trial = optimizer.ask_trial()
-        try:
-            value = _evaluate(func, trial.x, optimizer, on_error)
-        except BaseException as exc:
-            optimizer.fail_trial(trial, exc)
-            raise
-        if isinstance(value, _Failed):
-            optimizer.fail_trial(trial, _error_text(value.error))
-            if not optimizer.yi:
-                continue
-        else:
-            optimizer.tell_trial(trial, value)
-        result = optimizer.get_result()
-        result.specs = specs
-        if eval_callbacks(callbacks, result):
-            break
-    if result is None:
+                                          info={"error": error_text(v.error)}))
+        if good and driver.report(optimizer.tell([x for x, _ in good], [v for _, v in good])):
+            return driver.result
+    run_loop(driver, Budget(trials=n_calls), _policy(on_error), n_jobs=n_jobs, executor=executor,
+             progress=progress, desc=specs["function"])
+    if driver.result is None:
         raise RuntimeError("every call of the objective failed; see the trials' errors")
-    return result
+    return driver.result
+
+
+class _Failed:
+    """A call of ``x0`` that raised or returned a non-finite value."""
+
+    def __init__(self, error):
+        self.error = error
+
+
+def _evaluate_x0(func, x, optimizer, on_error):
+    """``func(x)`` for a point of ``x0`` (told in one batch), or `_Failed` under ``on_error="record"``."""
+    outcome = capture(func, x)
+    if not outcome.ok:
+        if on_error == "raise":
+            raise outcome.value
+        return _Failed(outcome.value)
+    try:
+        optimizer.check_value(outcome.value, "func(x)")
+    except ValueError as exc:
+        message = f"the objective returned {outcome.value!r} at x={x}: {exc}. {_ADVICE}"
+        if on_error == "raise":
+            raise ValueError(message) from None
+        return _Failed(message)
+    return outcome.value
 
 
 def _valid(optimizer, value):
     try:
-        optimizer._check_y(value)
+        optimizer.check_value(value)
     except ValueError:
         return False
     return True
-
-
-def _error_text(error):
-    return error if isinstance(error, str) else f"{type(error).__name__}: {error}"
 
 
 def gp_minimize(
@@ -296,6 +322,8 @@ def gp_minimize(
     space_constraint=None,
     *,
     on_error="raise",
+    executor=None,
+    progress=False,
 ):
     """Bayesian optimization with a Gaussian process (Matern-5/2 ARD, learned noise).
 
@@ -312,6 +340,7 @@ def gp_minimize(
         verbose=verbose, callback=callback, n_points=n_points, n_restarts_optimizer=n_restarts_optimizer,
         xi=xi, kappa=kappa, n_jobs=n_jobs, model_queue_size=model_queue_size,
         space_constraint=space_constraint, on_error=on_error,
+        executor=executor, progress=progress,
     )
 
 
@@ -337,6 +366,8 @@ def forest_minimize(
     space_constraint=None,
     *,
     on_error="raise",
+    executor=None,
+    progress=False,
 ):
     """Sequential optimization with a random forest (``"RF"``) or extra trees (``"ET"``).
 
@@ -349,6 +380,7 @@ def forest_minimize(
         acq_func=acq_func, acq_optimizer="sampling", x0=x0, y0=y0, random_state=random_state,
         verbose=verbose, callback=callback, n_points=n_points, xi=xi, kappa=kappa, n_jobs=n_jobs,
         model_queue_size=model_queue_size, space_constraint=space_constraint, on_error=on_error,
+        executor=executor, progress=progress,
     )
 
 
@@ -375,6 +407,8 @@ def gbrt_minimize(
     space_constraint=None,
     *,
     on_error="raise",
+    executor=None,
+    progress=False,
 ):
     """Sequential optimization with gradient-boosted quantile trees.
 
@@ -390,6 +424,7 @@ def gbrt_minimize(
         acq_func=acq_func, acq_optimizer="sampling", x0=x0, y0=y0, random_state=random_state,
         verbose=verbose, callback=callback, n_points=n_points, xi=xi, kappa=kappa, n_jobs=n_jobs,
         model_queue_size=model_queue_size, space_constraint=space_constraint, on_error=on_error,
+        executor=executor, progress=progress,
     )
 
 
@@ -408,6 +443,8 @@ def dummy_minimize(
     space_constraint=None,
     *,
     on_error="raise",
+    executor=None,
+    progress=False,
 ):
     """Random search (or the ``initial_point_generator``'s design) for ``n_calls`` calls.
 
@@ -426,4 +463,5 @@ def dummy_minimize(
         n_initial_points=max(n_calls - n_x0, 0), initial_point_generator=initial_point_generator,
         x0=x0, y0=y0, random_state=random_state, verbose=verbose, callback=callback,
         model_queue_size=model_queue_size, space_constraint=space_constraint, on_error=on_error,
+        executor=executor, progress=progress,
     )

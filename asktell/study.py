@@ -37,7 +37,7 @@ from .auto import AutoOptimizer
 from .hyper import HyperAskTell, SpaceAskTell
 from .hyper.method_space import MethodSpace
 from .optimizer import Optimizer
-from .parallel import WorkerLost, as_evaluator, capture, resolve_n_jobs
+from ._loop import Budget, Driver, ErrorPolicy, run_loop
 from .storage import (
     DuplicatedStudyError,
     get_storage,
@@ -158,7 +158,7 @@ def _hyper(optlib):
     make.__doc__ = (
         f"asktell.hyper.HyperAskTell with optlib={optlib!r}"
         if optlib is not None
-        else "asktell.hyper.HyperAskTell (optlib 'bayes' unless optimizer_kwargs give 'optlib')"
+        else "asktell.hyper.HyperAskTell (optlib 'auto' unless optimizer_kwargs give 'optlib')"
     )
     return make
 
@@ -253,6 +253,14 @@ def _seed(random_state):
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         return int(random_state)
     return int(_check_random_state(random_state).randint(2**31 - 1))
+
+
+def _ask_trials(optimizer, n):
+    """A batch of ``n`` trials (`asktell.protocol.AskTellOptimizer.ask_trials`; asked one by one
+    from an optimizer that only has ``ask_trial``)."""
+    if callable(getattr(optimizer, "ask_trials", None)):
+        return optimizer.ask_trials(n)
+    return [optimizer.ask_trial() for _ in range(n)]
 
 
 def _close_optimizer(optimizer):
@@ -628,6 +636,12 @@ class Study:
         before the optimizer is asked for a new point. None when the
         optimizer is exhausted (a finite space spent; nothing is stored).
         """
+        trials = self._ask_batch(1)
+        return trials[0] if trials else None
+
+    def _ask_batch(self, n):
+        """Up to ``n`` trials recorded RUNNING in one transaction: queued ones first, then
+        one batch of the optimizer (``ask_trials``, its batch strategy); fewer once exhausted."""
         with self._mutex:
             now = time.time()
             asked = False
@@ -637,27 +651,28 @@ class Study:
                     self._sync(txn)
                     if self._recover(txn, now):
                         self._sync(txn)  # a trial given up is told failed before anything is asked
-                    queued = txn.requeued()
-                    if queued:
-                        stored = txn.claim(queued[0], self._worker, now)
-                    else:
+                    batch = [txn.claim(number, self._worker, now) for number in txn.requeued()[:n]]
+                    if len(batch) < n:
                         asked = True
-                        trial = self._replay.ask()
-                        if trial is None:
-                            return None
-                        x = [_plain(v) for v in trial.x]
-                        stored = txn.add(
-                            trial.number, x, self.space.to_params(x), self._worker, now, _jsonable(trial.info)
-                        )
-                        self._replay.seq = stored.ask_seq
+                        k = n - len(batch)
+                        trials = [self._replay.ask()] if k == 1 else _ask_trials(self._replay.optimizer, k)
+                        for trial in trials:
+                            if trial is None:
+                                break
+                            x = [_plain(v) for v in trial.x]
+                            stored = txn.add(
+                                trial.number, x, self.space.to_params(x), self._worker, now, _jsonable(trial.info)
+                            )
+                            self._replay.seq = stored.ask_seq
+                            batch.append(stored)
                     self._absorb(txn.trials(before))
             except BaseException:
                 if asked:  # the optimizer is ahead of what was stored: rebuild it
                     self._drop_replay()
                 raise
-            self._own.add(stored.number)
+            self._own.update(stored.number for stored in batch)
             self._beat()
-            return stored.to_trial()
+            return [stored.to_trial() for stored in batch]
 
     def tell(self, trial, value=None, *, error=None):
         """Record the result of ``trial`` (a `Trial` or its number).
@@ -806,67 +821,17 @@ class Study:
         catch = tuple(catch)
         if not all(isinstance(c, type) and issubclass(c, BaseException) for c in catch):
             raise TypeError(f"catch must be exception types, got {catch!r}")
-        if n_jobs is not None:
-            n_jobs = resolve_n_jobs(n_jobs)
-        evaluator = as_evaluator(executor, n_jobs if executor is None and n_jobs else 1)
-        width = n_jobs or (evaluator.n_workers if executor is not None else 1)
-        bar = None
-        if progress:
-            from .progress import ProgressBar
-
-            bar = ProgressBar(total=n_trials, timeout=timeout, desc=self.name)
         self._stop_requested = False
-        deadline = None if timeout is None else time.monotonic() + timeout
-        in_flight = {}
-        started = 0
-        exhausted = False
         self._optimizing = True  # one heartbeat thread for the whole run
         try:
-            while True:
-                while (
-                    len(in_flight) < width
-                    and not exhausted
-                    and not self._stop_requested
-                    and (n_trials is None or started < n_trials)
-                    and (deadline is None or time.monotonic() < deadline)
-                ):
-                    trial = self.ask()
-                    if trial is None:  # the optimizer is exhausted: finish what runs
-                        exhausted = True
-                        break
-                    started += 1
-                    try:
-                        in_flight[evaluator.submit(capture, *self._call(func, trial))] = trial
-                    except BaseException:
-                        self._release_trial(trial.number, "could not be handed to the executor", started=False)
-                        raise
-                if not in_flight:
-                    break
-                for handle in evaluator.wait(list(in_flight)):
-                    trial = in_flight.pop(handle)
-                    try:
-                        outcome = evaluator.result(handle)
-                    except WorkerLost as exc:
-                        self._release_trial(trial.number, f"worker lost during evaluation: {exc}")
-                        started -= 1  # its rerun counts instead
-                        continue
-                    finished = self._tell_outcome(trial, outcome, catch)
-                    if bar is not None:
-                        bar.update(finished.value)
-                    for cb in callbacks:
-                        if cb(self, finished) is True:
-                            self._stop_requested = True
-        except BaseException:
-            evaluator.cancel(list(in_flight))
-            for trial in in_flight.values():
-                self._release_trial(trial.number, "interrupted before its result came")
-            raise
+            run_loop(
+                _StudyDriver(self, func, callbacks), Budget(trials=n_trials, seconds=timeout),
+                ErrorPolicy(catch=catch), n_jobs=n_jobs, executor=executor, progress=progress,
+                desc=self.name, stop=lambda: self._stop_requested,
+            )
         finally:
             self._optimizing = False
             self._beat()
-            evaluator.close()
-            if bar is not None:
-                bar.close()
         return self
 
     def _call(self, func, trial):
@@ -875,20 +840,6 @@ class Study:
             return _call_method, func, dict(trial.params)
         return func, trial.x
 
-    def _tell_outcome(self, trial, outcome, catch):
-        if outcome.ok:
-            try:
-                return self._finish(trial.number, outcome.value, None, late_ok=True, seconds=outcome.seconds)
-            except TypeError as exc:
-                self._finish(trial.number, None, str(exc), late_ok=True, seconds=outcome.seconds)
-                if isinstance(exc, catch):
-                    return self._trials[trial.number].to_trial()
-                raise
-        exc = outcome.value
-        finished = self._finish(trial.number, None, outcome.error, late_ok=True, seconds=outcome.seconds)
-        if isinstance(exc, catch):
-            return finished
-        raise exc
 
     # -------------------------------------------------------------- results
     @property
@@ -994,6 +945,37 @@ class Study:
 
     def __repr__(self):
         return f"Study(name={self.name!r}, storage={self.storage.url!r})"
+
+
+class _StudyDriver(Driver):
+    """A `Study` under `Study.optimize`: trials stored before they run, results stored as they come."""
+
+    def __init__(self, study, func, callbacks):
+        self.study = study
+        self.func = func
+        self.callbacks = callbacks
+
+    def ask(self, n):
+        return self.study._ask_batch(n) or None
+
+    def call(self, trial):
+        fn, *args = self.study._call(self.func, trial)
+        return fn, tuple(args)
+
+    def tell(self, trial, value, seconds):
+        return self.study._finish(trial.number, value, None, late_ok=True, seconds=seconds)
+
+    def fail(self, trial, error, seconds):
+        return self.study._finish(trial.number, None, error, late_ok=True, seconds=seconds)
+
+    def release(self, trial, reason, started):
+        self.study._release_trial(trial.number, reason, started)
+
+    def finished(self, trial):
+        stop = False
+        for cb in self.callbacks:
+            stop = cb(self.study, trial) is True or stop
+        return stop
 
 
 def _beat(storage, study_id, worker):
