@@ -168,6 +168,7 @@ def run_loop(
     executor=None,
     progress: bool = False,
     desc: str = "trials",
+    maximize: bool = False,
     stop: Callable[[], bool] = lambda: False,
 ) -> int:
     """Run trials of ``driver`` until ``budget`` is spent, ``stop()`` is true or it is exhausted.
@@ -187,6 +188,8 @@ def run_loop(
         Show a tqdm bar (extra ``progress``).
     desc : str
         The bar's label.
+    maximize : bool
+        The bar shows the best value as the largest (values are told as is).
     stop : callable
         Checked before each ask: True starts no new trial.
 
@@ -203,7 +206,7 @@ def run_loop(
     if progress:
         from .progress import ProgressBar
 
-        bar = ProgressBar(total=budget.trials, timeout=budget.seconds, desc=desc)
+        bar = ProgressBar(total=budget.trials, timeout=budget.seconds, desc=desc, maximize=maximize)
     deadline = None if budget.seconds is None else time.monotonic() + budget.seconds
     in_flight: dict[Any, Trial] = {}
     started = done = 0
@@ -230,12 +233,13 @@ def run_loop(
                         fn, args = driver.call(trial)
                         in_flight[evaluator.submit(capture, fn, *args)] = trial
                     except BaseException as exc:
-                        reason = (
-                            "interrupted during its evaluation" if isinstance(exc, KeyboardInterrupt)
-                            else "could not be handed to the executor"
-                        )
-                        for unsent in trials[i:]:
-                            driver.release(unsent, reason, started=False)
+                        # an inline evaluator runs the objective in submit: Ctrl-C lands here
+                        interrupted = isinstance(exc, KeyboardInterrupt)
+                        reason = "interrupted before its result came" if interrupted else (
+                            "could not be handed to the executor")
+                        driver.release(trials[i], reason, started=interrupted)
+                        for unsent in trials[i + 1:]:
+                            driver.release(unsent, "not started: the run stopped", started=False)
                         raise
             if not in_flight:
                 break
