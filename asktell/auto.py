@@ -67,7 +67,7 @@ from scipy.stats import qmc
 from .callbacks import VerboseCallback, check_callback
 from .learning import GaussianProcessRegressor
 from .optimizer import Optimizer
-from .smbo import _check_func, _check_x0_y0, _run
+from .optimizer.smbo import _check_func, _check_x0_y0, _run
 from .space import Real, Space, UnitCube
 
 __all__ = ["AutoOptimizer", "SobolLocalCandidates", "WarmRefit", "minimize"]

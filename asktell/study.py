@@ -34,6 +34,7 @@ import weakref
 from functools import partial
 
 import numpy as np
+from scipy.optimize import OptimizeResult
 
 from .auto import AutoOptimizer
 from .hyper import HyperAskTell, SpaceAskTell
@@ -947,10 +948,6 @@ class Study:
         Values are the objective's own, also in a maximizing study (whose
         ``fun`` is then the largest value).
         """
-        try:
-            from . import OptimizeResult
-        except ImportError:
-            from scipy.optimize import OptimizeResult
         complete = self._complete()
         if not complete:
             raise ValueError(f"study {self.name!r} has no complete trial yet")

@@ -12,6 +12,7 @@ import asktell
 from asktell import AutoOptimizer, Real
 from asktell._loop import Budget, Driver, ErrorPolicy, run_loop
 from asktell.hyper import HyperOptimizer
+from asktell.optimizer.smbo import _run
 from asktell.trial import Trial, TrialState
 
 SPACE = [Real(-2.0, 2.0), Real(-2.0, 2.0)]
@@ -65,7 +66,7 @@ def test_parallel_minimize_asks_whole_batches_of_distinct_points(no_thread_leak)
             return super().ask_trials(n, strategy, repeat)
 
     opt = Spy(SPACE, n_initial_points=4, random_state=1)
-    driver_result = asktell.smbo._run(opt, _Overlap(0.01), 9, [], None, [], "raise", {"function": "t", "args": {}},
+    driver_result = _run(opt, _Overlap(0.01), 9, [], None, [], "raise", {"function": "t", "args": {}},
                                       n_jobs=3)
     assert batches[0] == 3 and sum(batches) == 9
     assert len(driver_result.x_iters) == 9

@@ -33,13 +33,13 @@ from sklearn.base import clone
 from sklearn.multioutput import MultiOutputRegressor
 from sklearn.utils import check_random_state
 
-from .acquisition import ACQUISITION_FUNCTIONS, _minimize_acquisition
-from .protocol import AskTellOptimizer, TrialBook, parse_value
-from .sampler import cook_initial_point_generator
-from .space import Categorical, Real, Space
-from .learning.warping import TargetWarp
-from .trial import Trial, TrialState
-from .utils import (
+from ..acquisition import ACQUISITION_FUNCTIONS, _minimize_acquisition
+from ..protocol import AskTellOptimizer, TrialBook, parse_value
+from ..sampler import cook_initial_point_generator
+from ..space import Categorical, Real, Space
+from ..learning.warping import TargetWarp
+from ..trial import Trial, TrialState
+from ..utils import (
     _check_random_state,
     _is_regressor,
     _continuous_columns,
@@ -290,7 +290,7 @@ class Optimizer(AskTellOptimizer):
 
     # ------------------------------------------------------------ helpers
     def _check_acq_func_kwargs(self):
-        from .acquisition import _check_kwargs, _finite_number
+        from ..acquisition import _check_kwargs, _finite_number
 
         _check_kwargs(self.acq_func_kwargs)
         eta = self.acq_func_kwargs.get("eta", 1.0)
@@ -733,7 +733,7 @@ class Optimizer(AskTellOptimizer):
 def _is_gp(estimator):
     from sklearn.gaussian_process import GaussianProcessRegressor as SkGPR
 
-    from .learning import GaussianProcessRegressor
+    from ..learning import GaussianProcessRegressor
 
     return isinstance(estimator, (GaussianProcessRegressor, SkGPR))
 
@@ -764,12 +764,3 @@ def _n_jobs(n_jobs):
     import os
 
     return (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
-
-
-# the minimizers live in asktell.smbo; scikit-optimize also had them here
-def __getattr__(name):
-    if name in ("base_minimize", "gp_minimize", "forest_minimize", "gbrt_minimize", "dummy_minimize"):
-        from . import smbo
-
-        return getattr(smbo, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
