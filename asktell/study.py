@@ -509,7 +509,7 @@ class Study:
         if not all(callable(getattr(optimizer, m, None)) for m in ("ask_trial", "tell_trial", "fail_trial")):
             raise TypeError(
                 "optimizer must be a name or an object with ask_trial/tell_trial/fail_trial "
-                f"(asktell.base.AskTellOptimizer), got {optimizer!r}"
+                f"(asktell.protocol.AskTellOptimizer), got {optimizer!r}"
             )
         searched = getattr(optimizer, "space", None)
         if isinstance(searched, MethodSpace) and not same_space(space_to_dict(searched), space_dict):
@@ -1314,7 +1314,7 @@ def create_study(
         method space ``{method: space}`` for a hyper optimizer.
     optimizer : str, optimizer instance or None
         A registered name (see `optimizer_names`), ``"module:factory"``,
-        or a fresh `asktell.base.AskTellOptimizer`; None for the default.
+        or a fresh `asktell.protocol.AskTellOptimizer`; None for the default.
     random_state : int, RandomState or None
         The optimizer's seed, stored with the study.
     load_if_exists : bool

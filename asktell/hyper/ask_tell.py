@@ -1,4 +1,4 @@
-"""The hyper-optimizer as an optimizer of the trial protocol (`asktell.base`).
+"""The hyper-optimizer as an optimizer of the trial protocol (`asktell.protocol`).
 
 `HyperOptimizer` drives an optlib itself; `HyperAskTell` hands the same
 optlib to whatever drives trials instead: a `asktell.Study` (stored,

@@ -1,6 +1,6 @@
 """The Bayesian ask/tell `Optimizer` (scikit-optimize's ``skopt.Optimizer``).
 
-Underneath it speaks the trial protocol of `asktell.base`: every point
+Underneath it speaks the trial protocol of `asktell.protocol`: every point
 asked becomes a numbered `Trial` that stays *pending* until told or
 failed. Pending points enter the model as constant lies, so several asks
 in flight get distinct points, and no point already evaluated, failed or
