@@ -167,7 +167,7 @@ def _hyper(optlib):
 
 
 register_optimizer("hyper", _hyper(None))
-for _optlib in ("bayes", "tpe", "random", "scipy", "cmaes"):
+for _optlib in ("auto", "bayes", "tpe", "random", "scipy", "cmaes"):
     register_optimizer(f"hyper-{_optlib}", _hyper(_optlib))
 
 _DEFAULT_OPTIMIZER = "auto"
