@@ -226,16 +226,12 @@ class HyperOptimizer:
         executor = self.executor
         if executor is None:
             executor = InlineEvaluator() if self.n_workers == 1 else as_evaluator(None, self.n_workers)
-        try:
+        try:  # the loop closes the evaluator it is given (never a user's executor)
             run_loop(driver, Budget(trials=self.max_trials, seconds=self.max_time), policy,
                      n_jobs=self.pre_dispatch, executor=executor, progress=self.progress,
                      desc="HyperOptimizer")
         finally:
-            try:
-                optlib.cleanup()
-            finally:
-                if self.executor is None:
-                    executor.close()
+            optlib.cleanup()
         return self.best
 
     def _make_optlib(self):
