@@ -81,7 +81,7 @@ def test_the_default_resumes_exactly_through_warm_started_fits(tmp_path, no_thre
     # the default's GP refits from its last hyperparameters (from 50 points; here from 6, afresh at
     # every 5th): the state stored with each trial carries them, so the resumed fits start where
     # the first ones did
-    monkeypatch.setattr(asktell.auto.WarmRefit.__init__, "__defaults__", (6, 5, 1))
+    monkeypatch.setattr(asktell.auto.WarmRefit.__init__, "__defaults__", (6, 5, 1, 1))
     whole, resumed = _sittings(tmp_path, "auto", {"n_initial_points": 4}, 11, 5)
     assert resumed == whole
 
