@@ -33,6 +33,8 @@ __all__ = [
     "point_aslist",
     "dimensions_aslist",
     "check_x_in_space",
+    "check_dimension_names",
+    "check_list_types",
     "is_listlike",
     "is_2Dlistlike",
     "plain",
@@ -318,11 +320,32 @@ def _continuous_columns(space):
 
 
 # ---------------------------------------------------------------- named args
-def check_dimension_names(dimensions):
-    """Raise ValueError unless every dimension has a name."""
+def check_dimension_names(dimensions) -> None:
+    """Raise ValueError unless every dimension has a name (skopt's ``check_dimension_names``)."""
     unnamed = [i for i, d in enumerate(dimensions) if getattr(d, "name", None) is None]
     if unnamed:
-        raise ValueError(f"every dimension needs a name; dimensions {unnamed} have none")
+        raise ValueError(
+            f"All dimensions must have names; dimensions {unnamed} have none: "
+            f"{[dimensions[i] for i in unnamed]}"
+        )
+
+
+def check_list_types(x, types) -> None:
+    """Raise ValueError unless every element of ``x`` is an instance of ``types``.
+
+    Parameters
+    ----------
+    x : iterable
+        The elements to check.
+    types : type or tuple of types
+        What each element must be (as for `isinstance`).
+    """
+    wrong = [(i, a) for i, a in enumerate(x) if not isinstance(a, types)]
+    if wrong:
+        raise ValueError(
+            f"All elements in list must be instances of {types}, but found at "
+            f"positions {[i for i, _ in wrong]}: {[a for _, a in wrong]}"
+        )
 
 
 def use_named_args(dimensions):

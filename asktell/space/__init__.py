@@ -1,7 +1,17 @@
-"""Search spaces: dimensions, `Space`, transforms, specs and the unit cube."""
+"""Search spaces: dimensions, `Space`, transformers, specs and the unit cube."""
 
 from .space import Categorical, Dimension, Integer, Real, Space, check_dimension
 from .spec import dimension_from_spec
+from .transformers import (
+    CategoricalEncoder,
+    Identity,
+    LabelEncoder,
+    LogN,
+    Normalize,
+    Pipeline,
+    StringEncoder,
+    Transformer,
+)
 from .unit_cube import UnitCube
 
 __all__ = [
@@ -13,4 +23,12 @@ __all__ = [
     "check_dimension",
     "dimension_from_spec",
     "UnitCube",
+    "Transformer",
+    "Identity",
+    "LogN",
+    "Normalize",
+    "CategoricalEncoder",
+    "LabelEncoder",
+    "StringEncoder",
+    "Pipeline",
 ]

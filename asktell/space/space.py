@@ -26,6 +26,7 @@ from .transformers import (
 __all__ = ["Dimension", "Real", "Integer", "Categorical", "Space", "check_dimension"]
 
 _PRIORS = ("uniform", "log-uniform")
+_MAX_CONSTRAINED_BATCHES = 10000
 _NUMERIC_TRANSFORMS = ("identity", "normalize")
 _CATEGORICAL_TRANSFORMS = ("onehot", "label", "string", "identity", "normalize")
 
@@ -141,7 +142,7 @@ class _Numeric(Dimension):
             steps.append(LogN(self.base))
         if transform == "normalize":
             low, high = self._prior_bounds()
-            steps.append(Normalize(low, high))
+            steps.append(Normalize(low, high, clip=True))
         self._transformer = Pipeline(steps or [Identity()])
 
     def _prior_bounds(self):
@@ -321,7 +322,7 @@ class Categorical(Dimension):
             self._transformer = LabelEncoder(self.categories)
         elif transform == "normalize":
             self._transformer = Pipeline(
-                [LabelEncoder(self.categories), Normalize(0, max(n - 1, 0), is_int=True)]
+                [LabelEncoder(self.categories), Normalize(0, max(n - 1, 0), is_int=True, clip=True)]
             )
         elif transform == "string":
             self._transformer = StringEncoder(self.categories)
@@ -460,10 +461,21 @@ class Space:
     dimensions : list or dict
         Dimension-likes (see `check_dimension`), or a dict mapping names
         to dimension-likes (the names are set on the dimensions).
+    constraint : callable or None
+        ``constraint(point) -> bool``: `rvs` only returns points where it
+        is True (as scikit-optimize's ``Space(..., constraint=...)``); the
+        optimizers then propose only such points. None (default) keeps the
+        constraint of a `Space` given as ``dimensions``, if any.
     """
 
-    def __init__(self, dimensions):
+    constraint = None  # spaces pickled before the parameter existed have none
+
+    def __init__(self, dimensions, constraint=None):
+        if constraint is not None and not callable(constraint):
+            raise TypeError(f"constraint must be callable or None, got {constraint!r}")
         if isinstance(dimensions, Space):
+            if constraint is None:
+                constraint = dimensions.constraint
             dimensions = dimensions.dimensions
         if isinstance(dimensions, dict):
             dims = []
@@ -485,6 +497,7 @@ class Space:
             dupes = sorted({n for n in names if names.count(n) > 1})
             raise ValueError(f"dimension names must be unique, repeated: {dupes}")
         self.dimensions = dims
+        self.constraint = constraint
 
     @classmethod
     def from_spec(cls, spec):
@@ -534,10 +547,26 @@ class Space:
 
     # ------------------------------------------------------------ sampling
     def rvs(self, n_samples=1, random_state=None):
-        """Draw ``n_samples`` points from the priors, as a list of lists."""
+        """Draw ``n_samples`` points from the priors, as a list of lists.
+
+        Under a `constraint`, batches of ``n_samples`` are drawn and filtered
+        until enough points satisfy it (a RuntimeError after 10000 batches).
+        """
         rng = check_random_state(random_state)
-        columns = [d.rvs(n_samples, random_state=rng) for d in self.dimensions]
-        return [list(row) for row in zip(*columns)]
+        points = []
+        for _ in range(_MAX_CONSTRAINED_BATCHES):
+            columns = [d.rvs(n_samples, random_state=rng) for d in self.dimensions]
+            rows = [list(row) for row in zip(*columns)]
+            if self.constraint is None:
+                return rows
+            points.extend(row for row in rows if self.constraint(row))
+            if len(points) >= n_samples:
+                return points[:n_samples]
+        raise RuntimeError(
+            f"Could not find enough valid samples in constrained space: {len(points)} of "
+            f"{n_samples} points satisfied the constraint in {_MAX_CONSTRAINED_BATCHES} "
+            "batches. Please check that the constraint allows for valid samples to be drawn."
+        )
 
     # ------------------------------------------------------------ transforms
     def transform(self, X):

@@ -341,9 +341,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         if return_std_grad and not return_std:
             raise ValueError("return_std_grad needs return_std=True")
         if self.kernel is not None:
-            if return_mean_grad or return_std_grad:
-                raise ValueError("gradients need the built-in kernel (kernel=None)")
-            return self._sk_model_.predict(X, return_std=return_std, return_cov=return_cov)
+            return self._predict_sklearn(X, return_std, return_cov, return_mean_grad, return_std_grad)
         check_is_fitted(self, "theta_")
         X = np.asarray(X, dtype=float)
         if X.ndim == 1:
@@ -391,24 +389,112 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------ sklearn kernels
     def _fit_sklearn(self, X, y):
+        """Fit scikit-learn's regressor on ``kernel`` (scikit-optimize's noise handling).
+
+        ``noise="gaussian"`` adds a fitted `WhiteKernel` (a float: a fixed
+        one) unless the kernel already has one as a summand. After the fit
+        that white term is zeroed in ``kernel_``, so predictions are of the
+        latent function, as with the built-in kernel; its level is ``noise_``.
+        """
         from sklearn.gaussian_process import GaussianProcessRegressor as _SkGPR
-        from sklearn.gaussian_process.kernels import WhiteKernel
+        from sklearn.gaussian_process.kernels import WhiteKernel as _SkWhite
+
+        from .kernels import WhiteKernel
 
         kernel = self.kernel
-        if self.noise == "gaussian":
-            kernel = kernel + WhiteKernel()
-        elif self.noise:
-            kernel = kernel + WhiteKernel(noise_level=self.noise, noise_level_bounds="fixed")
-        self._sk_model_ = _SkGPR(
+        if self.noise and _white_kernel_param(kernel) is None:
+            if self.noise == "gaussian":
+                kernel = kernel + WhiteKernel()
+            else:
+                kernel = kernel + WhiteKernel(noise_level=self.noise, noise_level_bounds="fixed")
+        model = _SkGPR(
             kernel=kernel, alpha=self.alpha, normalize_y=self.normalize_y,
             n_restarts_optimizer=self.n_restarts_optimizer, random_state=self.random_state,
         ).fit(X, y)
-        self.kernel_ = self._sk_model_.kernel_
+        self.noise_ = None
+        if self.noise:
+            if isinstance(model.kernel_, _SkWhite):
+                self.noise_ = model.kernel_.noise_level
+                model.kernel_ = model.kernel_.clone_with_theta(model.kernel_.theta)
+                model.kernel_.set_params(noise_level=0.0)
+            else:
+                param = _white_kernel_param(model.kernel_)
+                if param is not None:
+                    self.noise_ = model.kernel_.get_params()[param].noise_level
+                    model.kernel_.set_params(**{param: WhiteKernel(noise_level=0.0)})
+        self._sk_model_ = model
+        self.kernel_ = model.kernel_
         self.X_train_, self.y_train_ = X, y
+        self.L_, self.alpha_ = model.L_, model.alpha_
+        self.y_mean_ = float(np.ravel(model._y_train_mean)[0]) if self.normalize_y else 0.0
+        self.y_std_ = float(np.ravel(model._y_train_std)[0]) if self.normalize_y else 1.0
         self.theta_ = self.kernel_.theta
         self.n_features_in_ = X.shape[1]
         return self
 
+    def _predict_sklearn(self, X, return_std, return_cov, return_mean_grad, return_std_grad):
+        """`predict` on a scikit-learn kernel; gradients need the kernel's ``gradient_x``."""
+        check_is_fitted(self, "_sk_model_")
+        if not (return_mean_grad or return_std_grad):
+            return self._sk_model_.predict(X, return_std=return_std, return_cov=return_cov)
+        if not hasattr(self.kernel_, "gradient_x"):
+            raise ValueError(
+                "gradients need the built-in kernel (kernel=None) or a kernel of "
+                "asktell.learning.gaussian_process.kernels (one with gradient_x)"
+            )
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 1:
+            X = X.reshape(1, -1)
+        if X.shape[0] != 1:
+            raise ValueError(f"gradients with a scikit-learn kernel are for one point, got {X.shape[0]}")
+        mean, std = self._sk_model_.predict(X, return_std=True)
+        grad_k = np.asarray(self.kernel_.gradient_x(X[0], self.X_train_))  # (n, d)
+        out = [mean]
+        if return_std:
+            out.append(std)
+        if return_cov:
+            out.append(self._sk_model_.predict(X, return_cov=True)[1])
+        out.append(grad_k.T @ np.ravel(self.alpha_) * self.y_std_)
+        if return_std_grad:
+            grad_std = np.zeros(X.shape[1])
+            if std[0] > 0:
+                k_star = self.kernel_(X, self.X_train_)[0]
+                w = cho_solve((self.L_, True), k_star, check_finite=False)  # K^-1 k*
+                grad_std = -(w @ grad_k) * self.y_std_**2 / std[0]
+            out.append(grad_std)
+        return tuple(out)
+
+    @property
+    def y_train_std_(self):
+        """scikit-optimize's name for the targets' scale (1 without ``normalize_y``)."""
+        check_is_fitted(self, "y_std_")
+        return self.y_std_
+
+    @property
+    def y_train_mean_(self):
+        """scikit-optimize's name for the targets' mean (0 without ``normalize_y``)."""
+        check_is_fitted(self, "y_mean_")
+        return self.y_mean_
+
     @property
     def _supports_gradients(self):
         return self.kernel is None
+
+
+def _white_kernel_param(kernel, prefix=""):
+    """The ``get_params`` key of a `WhiteKernel` summand of ``kernel`` (None: none).
+
+    Only sums are searched (a white kernel inside a product is not noise).
+    """
+    from sklearn.gaussian_process.kernels import Sum, WhiteKernel
+
+    if not isinstance(kernel, Sum):
+        return None
+    for name in ("k1", "k2"):
+        child = getattr(kernel, name)
+        if isinstance(child, WhiteKernel):
+            return prefix + name
+        found = _white_kernel_param(child, f"{prefix}{name}__")
+        if found is not None:
+            return found
+    return None
