@@ -26,7 +26,7 @@ from . import acquisition, benchmarks, callbacks, learning, plots, utils
 from .smbo import base_minimize, dummy_minimize, forest_minimize, gbrt_minimize, gp_minimize
 from .optimizer import Optimizer
 from .auto import minimize
-from .utils import dump, expected_minimum, expected_minimum_random_sampling, load
+from .utils import dump, expected_minimum, expected_minimum_random_sampling, load, show_versions
 
 # the multi-method hyper-optimizer
 from . import hyper
@@ -66,6 +66,7 @@ __all__ = [
     "load",
     "expected_minimum",
     "expected_minimum_random_sampling",
+    "show_versions",
     "acquisition",
     "benchmarks",
     "callbacks",

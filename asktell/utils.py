@@ -38,7 +38,15 @@ __all__ = [
     "is_listlike",
     "is_2Dlistlike",
     "plain",
+    "show_versions",
 ]
+
+#: distributions `show_versions` reports: the core dependencies, then the optional extras
+_REPORTED_PACKAGES = (
+    "numpy", "scipy", "scikit-learn", "joblib",
+    "matplotlib", "sqlalchemy", "psycopg", "dask", "distributed", "tqdm", "cotengra",
+    "cmaes", "greenlet", "torch",
+)
 
 ESTIMATORS = ("GP", "RF", "ET", "GBRT", "DUMMY")
 
@@ -434,3 +442,29 @@ def _check_number(name, value, low=-math.inf, high=math.inf, *, integer=False, a
             bound += f" and <= {high}"
         raise ValueError(f"{name} must be {what} {bound}, got {value!r}")
     return value
+
+
+# ---------------------------------------------------------------- bug reports
+def show_versions() -> None:
+    """Print the platform, Python, and the versions of asktell and its dependencies.
+
+    As scikit-optimize's ``show_versions``, for bug reports; optional extras
+    that are not installed are listed as such.
+    """
+    import os
+    import platform
+    import sys
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__
+
+    print(f"Platform: {platform.platform()}")
+    print(f"Python: {platform.python_version()} ({sys.executable})")
+    print(f"CPU count: {os.cpu_count()}")
+    print(f"asktell: {__version__}")
+    for name in _REPORTED_PACKAGES:
+        try:
+            found = version(name)  # read from the metadata: nothing is imported
+        except PackageNotFoundError:
+            found = "not installed"
+        print(f"{name}: {found}")
