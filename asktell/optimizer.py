@@ -33,7 +33,7 @@ from sklearn.base import clone
 from sklearn.multioutput import MultiOutputRegressor
 from sklearn.utils import check_random_state
 
-from .acquisition import ACQUISITION_FUNCTIONS, _minimize_acquisition
+from .acquisition import ACQUISITION_FUNCTIONS, NO_GRADIENT_ACQUISITIONS, _minimize_acquisition
 from .base import AskTellOptimizer
 from .sampler import cook_initial_point_generator
 from .space import Categorical, Real, Space
@@ -206,6 +206,8 @@ class Optimizer(AskTellOptimizer):
 
         # the space: dimensions copied; a Gaussian process sees them normalized
         space = Space(dimensions)
+        if space_constraint is None and space.constraint is not None:
+            self.space_constraint = space_constraint = space.constraint  # Space(..., constraint=)
         estimator = base_estimator
         if estimator is None or (isinstance(estimator, str) and estimator.upper() == "DUMMY"):
             estimator = None
@@ -233,12 +235,13 @@ class Optimizer(AskTellOptimizer):
             estimator = MultiOutputRegressor(estimator)
         self.base_estimator_ = estimator
         self.space = space
+        space.constraint = space_constraint
 
         if acq_optimizer not in ("auto", "sampling", "lbfgs"):
             raise ValueError(f"acq_optimizer must be 'auto', 'sampling' or 'lbfgs', got {acq_optimizer!r}")
         grads = estimator is not None and has_gradients(estimator)
         if acq_optimizer == "auto":
-            acq_optimizer = "lbfgs" if grads else "sampling"
+            acq_optimizer = "lbfgs" if grads and acq_func not in NO_GRADIENT_ACQUISITIONS else "sampling"
         if space_constraint is not None:
             acq_optimizer = "sampling"
         if acq_optimizer == "lbfgs" and estimator is not None and not grads:
@@ -534,6 +537,7 @@ class Optimizer(AskTellOptimizer):
             self._candidates(rng), model, y_opt, acq_funcs, self.acq_func_kwargs,
             method=self.acq_optimizer, n_restarts=self.n_restarts_optimizer,
             cont_cols=self._cont_cols, bounds=self._box, n_jobs=_n_jobs(self.n_jobs),
+            random_state=rng,
         )
 
     # ------------------------------------------------------------ proposals
