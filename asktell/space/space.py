@@ -102,6 +102,13 @@ class Dimension:
             if x not in self:
                 raise ValueError(f"{x!r} is not within {self!r}")
 
+    def __setstate__(self, state):
+        # a dimension pickled by scikit-optimize (read through asktell.skopt_alias)
+        # keeps its transformer under another name: rebuild it from the parameters
+        if "transformer" in state and "_transformer" not in state:
+            state = _state_from_skopt(type(self), state)
+        self.__dict__.update(state)
+
 
 class _Numeric(Dimension):
     """Shared validation and transforms of `Real` and `Integer`."""
@@ -405,6 +412,20 @@ class _CategoricalIdentity(Identity):
         for v in values:
             self._index[v]
         return np.asarray(values, dtype=object)
+
+
+def _state_from_skopt(cls, state):
+    """asktell's state of the dimension ``cls`` that scikit-optimize pickled as ``state``."""
+    name, transform = state.get("_name"), state.get("transform_")
+    if issubclass(cls, Categorical):
+        fresh = cls(state["categories"], prior=state.get("prior"), transform=transform, name=name)
+    else:
+        fresh = cls(
+            state["low"], state["high"], prior=state.get("prior", "uniform"),
+            base=state.get("base", 10), transform=transform, name=name,
+            **({"dtype": state["dtype"]} if "dtype" in state else {}),
+        )
+    return fresh.__dict__
 
 
 def check_dimension(dimension, transform=None):

@@ -411,6 +411,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
             kernel=kernel, alpha=self.alpha, normalize_y=self.normalize_y,
             n_restarts_optimizer=self.n_restarts_optimizer, random_state=self.random_state,
         ).fit(X, y)
+        self.theta_ = model.kernel_.theta  # as fitted, before the noise is zeroed
         self.noise_ = None
         if self.noise:
             if isinstance(model.kernel_, _SkWhite):
@@ -428,7 +429,6 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         self.L_, self.alpha_ = model.L_, model.alpha_
         self.y_mean_ = float(np.ravel(model._y_train_mean)[0]) if self.normalize_y else 0.0
         self.y_std_ = float(np.ravel(model._y_train_std)[0]) if self.normalize_y else 1.0
-        self.theta_ = self.kernel_.theta
         self.n_features_in_ = X.shape[1]
         return self
 
@@ -480,6 +480,13 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
     def _supports_gradients(self):
         return self.kernel is None
 
+    def __setstate__(self, state):
+        # a model pickled by scikit-optimize (read through asktell.skopt_alias) is a
+        # fitted scikit-learn regressor: keep it as the delegate of a kernel model
+        if "kernel_" in state and "_y_train_std" in state and "_sk_model_" not in state:
+            state = _state_from_skopt(state)
+        super().__setstate__(state)
+
 
 def _white_kernel_param(kernel, prefix=""):
     """The ``get_params`` key of a `WhiteKernel` summand of ``kernel`` (None: none).
@@ -498,3 +505,37 @@ def _white_kernel_param(kernel, prefix=""):
         if found is not None:
             return found
     return None
+
+
+def _state_from_skopt(state):
+    """asktell's state of a Gaussian process that scikit-optimize pickled as ``state``."""
+    from sklearn.gaussian_process import GaussianProcessRegressor as _SkGPR
+
+    delegate = _SkGPR.__new__(_SkGPR)
+    own = ("noise", "noise_", "K_inv_", "y_train_mean_", "y_train_std_")
+    delegate.__dict__.update({k: v for k, v in state.items() if k not in own})
+    normalize = bool(state.get("normalize_y", False))
+    with np.errstate(divide="ignore"):  # the zeroed white noise has log-level -inf
+        theta = state["kernel_"].theta
+    return {
+        "kernel": state.get("kernel"),
+        "noise": state.get("noise"),
+        "normalize_y": normalize,
+        "n_restarts_optimizer": state.get("n_restarts_optimizer", 0),
+        "categorical_dims": None,
+        "alpha": state.get("alpha", 1e-10),
+        "random_state": state.get("random_state"),
+        "length_scale_prior": None,
+        "theta_start": None,
+        "_sk_model_": delegate,
+        "kernel_": state["kernel_"],
+        "noise_": state.get("noise_"),
+        "X_train_": state["X_train_"],
+        "y_train_": state["y_train_"],
+        "L_": state["L_"],
+        "alpha_": state["alpha_"],
+        "y_mean_": float(np.ravel(state["_y_train_mean"])[0]) if normalize else 0.0,
+        "y_std_": float(np.ravel(state["_y_train_std"])[0]) if normalize else 1.0,
+        "theta_": theta,
+        "n_features_in_": state.get("n_features_in_", np.shape(state["X_train_"])[1]),
+    }
