@@ -293,7 +293,7 @@ def _gaussian_acquisition(X, model, y_opt=None, acq_func="LCB", return_grad=Fals
     """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2:
-        raise ValueError(f"X must be 2-D, got {X.ndim} dimensions")
+        raise ValueError(f"X is {X.ndim}-dimensional, however, it must be 2-dimensional")
     known = ("LCB", "EI", "PI", "EIps", "PIps", "LogEI") + NO_GRADIENT_ACQUISITIONS
     if acq_func not in known:
         raise ValueError(f"acq_func must be one of {', '.join(known)}, got {acq_func!r}")

@@ -194,14 +194,16 @@ def has_gradients(estimator):
 
 
 def normalize_dimensions(dimensions):
-    """Copies of the dimensions, each mapping its values onto ``[0, 1]``.
+    """A `Space` of copies of the dimensions, each mapping its values onto ``[0, 1]``.
 
     A Gaussian process wants inputs on a common scale; categories become
-    normalized codes that its kernel compares for equality only.
+    normalized codes that its kernel compares for equality only (where
+    scikit-optimize one-hot encodes them). The dimensions given are not
+    changed (scikit-optimize changes their transform in place).
     """
     space = Space(copy.deepcopy(list(Space(dimensions).dimensions)))
     space.set_transformer("normalize")
-    return space.dimensions
+    return space
 
 
 def cook_estimator(base_estimator, space=None, **kwargs):

@@ -27,8 +27,16 @@ __all__ = ["Dimension", "Real", "Integer", "Categorical", "Space", "check_dimens
 
 _PRIORS = ("uniform", "log-uniform")
 _MAX_CONSTRAINED_BATCHES = 10000
-_NUMERIC_TRANSFORMS = ("identity", "normalize")
+_NUMERIC_TRANSFORMS = ("normalize", "identity")
 _CATEGORICAL_TRANSFORMS = ("onehot", "label", "string", "identity", "normalize")
+
+
+class _DimensionError(TypeError, ValueError):
+    """A dimension given wrongly: a TypeError, and the ValueError scikit-optimize raised."""
+
+
+class _OutsideError(ValueError, RuntimeError):
+    """A value outside a dimension: a ValueError, and the RuntimeError scikit-optimize raised."""
 
 
 def _label(name):
@@ -58,7 +66,9 @@ class Dimension:
     @name.setter
     def name(self, value):
         if value is not None and not isinstance(value, str):
-            raise TypeError(f"name must be a str or None, got {value!r}")
+            raise _DimensionError(
+                f"Dimension's name must be either string or None, got {value!r}"
+            )
         self._name = value
 
     @property
@@ -91,8 +101,9 @@ class Dimension:
         """Validate ``transform`` (None meaning ``default``) and record it as ``transform_``."""
         transform = default if transform is None else transform
         if transform not in allowed:
+            choices = " or ".join(f"'{t}'" for t in allowed)
             raise ValueError(
-                f"{_label(self.name)}: transform must be one of {allowed}, got {transform!r}"
+                f"{_label(self.name)}: transform should be {choices}, got {transform!r}"
             )
         self.transform_ = transform
         return transform
@@ -134,7 +145,8 @@ class _Numeric(Dimension):
             raise ValueError(f"{label}: prior must be one of {_PRIORS}, got {prior!r}")
         if prior == "log-uniform" and low <= 0:
             raise ValueError(
-                f"{label}: a log-uniform prior needs low > 0, got low={low!r}"
+                f"{label}: a log-uniform prior needs low > 0, got low={low!r} (the search "
+                "space should not contain 0 when using log-uniform prior)"
             )
         if not _is_number(base) or base <= 0 or base == 1:
             raise ValueError(f"{label}: base must be a positive number other than 1, got {base!r}")
@@ -155,8 +167,8 @@ class _Numeric(Dimension):
     def _prior_bounds(self):
         """Bounds in the space where the prior is uniform."""
         if self.prior == "log-uniform":
-            log_b = np.log(self.base)
-            return np.log(self.low) / log_b, np.log(self.high) / log_b
+            log_b = np.log10(self.base)
+            return np.log10(self.low) / log_b, np.log10(self.high) / log_b
         return float(self.low), float(self.high)
 
     @property
@@ -181,7 +193,9 @@ class _Numeric(Dimension):
     def distance(self, a, b):
         """Absolute difference of two values of this dimension."""
         if a not in self or b not in self:
-            raise ValueError(f"distance needs values within {self!r}, got {a!r} and {b!r}")
+            raise _OutsideError(
+                f"can only compute distance for values within {self!r}, got {a!r} and {b!r}"
+            )
         return abs(a - b)
 
     def __eq__(self, other):
@@ -355,6 +369,15 @@ class Categorical(Dimension):
     def is_constant(self):
         return len(self.categories) == 1
 
+    def rvs(self, n_samples=None, random_state=None):
+        """Draw categories from the prior: a list of ``n_samples``, or one category when None.
+
+        (scikit-optimize's convention: the other dimensions default to a list of one.)
+        """
+        if n_samples is None:
+            return super().rvs(1, random_state=random_state)[0]
+        return super().rvs(n_samples, random_state=random_state)
+
     def _sample(self, n, rng):
         idx = rng.choice(len(self.categories), size=n, p=self.prior)
         return [self.categories[i] for i in idx]
@@ -391,9 +414,11 @@ class Categorical(Dimension):
 
     def __repr__(self):
         cats = self.categories
-        shown = cats if len(cats) <= 7 else cats[:3] + ("...",) + cats[-3:]
+        shown = repr(cats) if len(cats) <= 7 else (
+            "(" + ", ".join([*map(repr, cats[:3]), "...", *map(repr, cats[-3:])]) + ")"
+        )
         prior = None if self.prior is None else tuple(float(p) for p in self.prior)
-        return f"Categorical(categories={shown!r}, prior={prior!r})"
+        return f"Categorical(categories={shown}, prior={prior!r})"
 
 
 class _CategoricalIdentity(Identity):
@@ -448,14 +473,19 @@ def check_dimension(dimension, transform=None):
 
         return dimension_from_spec(dimension, transform=transform)
     if isinstance(dimension, (str, bytes)) or not hasattr(dimension, "__len__"):
-        raise TypeError(
-            "a dimension must be a Dimension, a spec dict, a (low, high[, prior[, base]]) "
-            f"tuple or a list of categories, got {dimension!r}"
+        raise _DimensionError(
+            f"Invalid dimension {dimension!r}: a dimension must be a Dimension, a spec dict, "
+            "a (low, high[, prior[, base]]) tuple or a list of categories"
         )
     is_tuple = isinstance(dimension, tuple)
     values = list(dimension)
     if not values:
         raise ValueError("a dimension given as a sequence must not be empty")
+    if is_tuple and 2 <= len(values) <= 4 and any(
+        isinstance(v, numbers.Number) and not _is_number(v) and not isinstance(v, (bool, np.bool_))
+        for v in values[:2]
+    ):
+        raise ValueError(f"Invalid dimension {dimension!r}: bounds must be real numbers")
     numeric_bounds = len(values) >= 2 and all(_is_number(v) for v in values[:2])
     if len(values) == 2 and numeric_bounds:
         if all(_is_integral(v) for v in values):
@@ -525,6 +555,75 @@ class Space:
         """A space from a cotengra-style dict ``{name: {"type": ..., ...}}``."""
         return cls(dict(spec))
 
+    @classmethod
+    def from_yaml(cls, yml_path, namespace=None):
+        """A space from a YAML file, as scikit-optimize's ``Space.from_yaml``.
+
+        The file holds a list of one-key mappings, ``- Real: {low: 0.0,
+        high: 1.0}``, ``- Integer: ...``, ``- Categorical: {categories:
+        [...]}`` (keys in any case), either at the top level or under a
+        namespace key (the first one unless ``namespace`` names another).
+        Needs PyYAML (the ``yaml`` extra).
+        """
+        try:
+            import yaml
+        except ImportError as err:
+            raise ImportError(
+                "Space.from_yaml needs PyYAML: pip install 'asktell[yaml]'"
+            ) from err
+        with open(yml_path, "rb") as fh:
+            config = yaml.safe_load(fh)
+        if isinstance(config, dict):
+            if namespace is None:
+                options = next(iter(config.values()))
+            elif namespace in config:
+                options = config[namespace]
+            else:
+                raise ValueError(f"namespace {namespace!r} is not in {yml_path!r}: {list(config)}")
+        elif isinstance(config, list):
+            options = config
+        else:
+            raise TypeError(f"{yml_path!r} does not hold a list or a mapping of dimensions")
+        kinds = {"real": Real, "integer": Integer, "categorical": Categorical}
+        dims = []
+        for option in options:
+            (kind, params), = option.items()
+            if str(kind).lower() not in kinds:
+                raise ValueError(f"unknown dimension type {kind!r} in {yml_path!r}; use one of Real, Integer, Categorical")
+            dims.append(kinds[str(kind).lower()](**{str(k).lower(): v for k, v in params.items()}))
+        return cls(dims)
+
+    @classmethod
+    def from_df(cls, df, priors=None, bases=None, transforms=None):
+        """A space spanning the columns of a pandas DataFrame (scikit-optimize's ``from_df``).
+
+        Float columns become `Real` and integer columns `Integer` over their
+        minimum and maximum; any other column a `Categorical` of its
+        distinct values. ``priors``, ``bases`` and ``transforms`` map column
+        names to those arguments; the dimensions are named ``str(column)``.
+        """
+        try:
+            import pandas as pd
+        except ImportError as err:
+            raise ImportError("Space.from_df requires pandas: pip install pandas") from err
+        priors, bases, transforms = priors or {}, bases or {}, transforms or {}
+        dims = []
+        for column in df.columns:
+            series = df[column]
+            kwargs = {"name": str(column)}
+            for key, given in (("prior", priors), ("base", bases), ("transform", transforms)):
+                if column in given:
+                    kwargs[key] = given[column]
+            if pd.api.types.is_float_dtype(series.dtype):
+                dims.append(Real(float(series.min()), float(series.max()), **kwargs))
+            elif pd.api.types.is_integer_dtype(series.dtype):
+                dims.append(Integer(int(series.min()), int(series.max()), **kwargs))
+            else:
+                kwargs.pop("prior", None)
+                kwargs.pop("base", None)
+                dims.append(Categorical(list(series.unique()), **kwargs))
+        return cls(dims)
+
     # ------------------------------------------------------------ properties
     @property
     def n_dims(self):
@@ -548,7 +647,21 @@ class Space:
 
     @property
     def dimension_names(self):
+        """Each dimension's name (``"X_i"`` for an unnamed one); settable, as in scikit-optimize."""
         return [d.name if d.name is not None else f"X_{i}" for i, d in enumerate(self.dimensions)]
+
+    @dimension_names.setter
+    def dimension_names(self, names):
+        names = list(names)
+        if len(names) != self.n_dims:
+            raise ValueError(
+                f"`names` must be the same length as `self.dimensions`: {self.n_dims} "
+                f"names are needed, got {len(names)}: {names!r}"
+            )
+        if len(set(names)) != len(names):
+            raise ValueError(f"dimension names must be unique, got {names!r}")
+        for dim, name in zip(self.dimensions, names):
+            dim.name = name
 
     @property
     def is_real(self):

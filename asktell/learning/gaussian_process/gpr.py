@@ -437,31 +437,34 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self, "_sk_model_")
         if not (return_mean_grad or return_std_grad):
             return self._sk_model_.predict(X, return_std=return_std, return_cov=return_cov)
-        if not hasattr(self.kernel_, "gradient_x"):
+        if not self._supports_gradients:
             raise ValueError(
                 "gradients need the built-in kernel (kernel=None) or a kernel of "
-                "asktell.learning.gaussian_process.kernels (one with gradient_x)"
+                "asktell.learning.gaussian_process.kernels (one with gradient_x, no HammingKernel)"
             )
         X = np.asarray(X, dtype=float)
         if X.ndim == 1:
             X = X.reshape(1, -1)
-        if X.shape[0] != 1:
-            raise ValueError(f"gradients with a scikit-learn kernel are for one point, got {X.shape[0]}")
         mean, std = self._sk_model_.predict(X, return_std=True)
-        grad_k = np.asarray(self.kernel_.gradient_x(X[0], self.X_train_))  # (n, d)
         out = [mean]
         if return_std:
             out.append(std)
         if return_cov:
             out.append(self._sk_model_.predict(X, return_cov=True)[1])
-        out.append(grad_k.T @ np.ravel(self.alpha_) * self.y_std_)
-        if return_std_grad:
-            grad_std = np.zeros(X.shape[1])
-            if std[0] > 0:
-                k_star = self.kernel_(X, self.X_train_)[0]
+        alpha = np.ravel(self.alpha_)
+        grads_mean, grads_std = np.zeros_like(X), np.zeros_like(X)
+        for i, x in enumerate(X):
+            grad_k = np.asarray(self.kernel_.gradient_x(x, self.X_train_))  # (n, d)
+            grads_mean[i] = grad_k.T @ alpha * self.y_std_
+            if return_std_grad and std[i] > 0:
+                k_star = self.kernel_(x[None, :], self.X_train_)[0]
                 w = cho_solve((self.L_, True), k_star, check_finite=False)  # K^-1 k*
-                grad_std = -(w @ grad_k) * self.y_std_**2 / std[0]
-            out.append(grad_std)
+                grads_std[i] = -(w @ grad_k) * self.y_std_**2 / std[i]
+        one = len(X) == 1
+        if return_mean_grad:
+            out.append(grads_mean[0] if one else grads_mean)
+        if return_std_grad:
+            out.append(grads_std[0] if one else grads_std)
         return tuple(out)
 
     @property
@@ -478,7 +481,16 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
 
     @property
     def _supports_gradients(self):
-        return self.kernel is None
+        """Built-in kernel, or one whose every part has ``gradient_x`` (no `HammingKernel`)."""
+        if self.kernel is None:
+            return True
+        from .kernels import HammingKernel
+
+        parts = [self.kernel, *self.kernel.get_params(deep=True).values()]
+        kernels = [p for p in parts if hasattr(p, "__call__") and hasattr(p, "theta")]
+        return all(hasattr(k, "gradient_x") for k in kernels) and not any(
+            isinstance(k, HammingKernel) for k in kernels
+        )
 
     def __setstate__(self, state):
         # a model pickled by scikit-optimize (read through asktell.skopt_alias) is a
