@@ -64,6 +64,10 @@ _KEEP_RANKED = 64  # points of each hedge ranking kept for later asks
 _N_BEST = 5  # told points whose neighbourhoods the acquisition's candidates sample
 
 
+class _ToldValueError(ValueError, TypeError):
+    """A told value of the wrong form: a ValueError, and the TypeError scikit-optimize raised."""
+
+
 def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
@@ -247,7 +251,7 @@ class Optimizer(AskTellOptimizer):
         if acq_optimizer == "lbfgs" and estimator is not None and not grads:
             raise ValueError(
                 f"acq_optimizer='lbfgs' needs a model with gradients; {type(estimator).__name__} "
-                "has none, use acq_optimizer='sampling'"
+                "has none: it should run with acq_optimizer='sampling'"
             )
         self.acq_optimizer = acq_optimizer
 
@@ -403,7 +407,7 @@ class Optimizer(AskTellOptimizer):
         """The model's target for a told value: a float, or [value, log(seconds)]."""
         if self._per_second:
             if not (is_listlike(value) and len(value) == 2):
-                raise ValueError(f"{param} must be (value, seconds) with acq_func={self.acq_func!r}, got {value!r}")
+                raise _ToldValueError(f"{param} must be (value, seconds) with acq_func={self.acq_func!r}, got {value!r}")
             seconds = _check_value(value[1], f"{param} seconds")
             if seconds <= 0:
                 raise ValueError(f"{param}: seconds must be positive, got {seconds!r}")
@@ -543,8 +547,9 @@ class Optimizer(AskTellOptimizer):
     # ------------------------------------------------------------ proposals
     def _propose(self, number, strategy):
         rng = self._derive(number)
-        n_busy = len(self.yi) + len(self._pending)
-        if self.base_estimator_ is None or not self.yi or n_busy < self.n_initial_points_:
+        # the model takes over once n_initial_points are told (scikit-optimize's rule): points
+        # still pending keep the initial design going, they are not data to fit on
+        if self.base_estimator_ is None or not self.yi or len(self.yi) < self.n_initial_points_:
             return self._initial_point(rng)
         if self._model_n != len(self.yi):
             self._fit()
@@ -644,16 +649,18 @@ class Optimizer(AskTellOptimizer):
 
     def _check_tell(self, x, y):
         if is_2Dlistlike(x):
-            if not is_listlike(y) or len(y) != len(x):
-                raise ValueError(f"y must be a list of {len(x)} values for {len(x)} points, got {y!r}")
-            points, values = [plain(list(p)) for p in x], list(y)
+            points = [plain(list(p)) for p in x]
         elif is_listlike(x):
-            points, values = [plain(list(x))], [y]
+            points = [plain(list(x))]
         else:
             raise ValueError(f"x must be a point (a list) or a list of points, got {x!r}")
         for i, p in enumerate(points):
             self.space.check_point(p, param="x" if len(points) == 1 else f"x[{i}]")
-        return points, values
+        if len(points) == 1 and not is_2Dlistlike(x):
+            return points, [y]
+        if not is_listlike(y) or len(y) != len(points):
+            raise ValueError(f"y must be a list of {len(points)} values for {len(points)} points, got {y!r}")
+        return points, list(y)
 
     def run(self, func, n_iter=1):
         """Ask, evaluate ``func`` and tell, ``n_iter`` times; returns the result."""
