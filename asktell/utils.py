@@ -223,7 +223,10 @@ def cook_estimator(base_estimator, space=None, **kwargs):
     if isinstance(base_estimator, str):
         name = base_estimator.upper()
         if name not in ESTIMATORS:
-            raise ValueError(f"base_estimator must be one of {list(ESTIMATORS)} or a regressor, got {base_estimator!r}")
+            raise ValueError(
+                "Valid strings for the base_estimator parameter are: 'RF', 'ET', 'GP', 'GBRT' "
+                f"or 'DUMMY' (any case), or a regressor; got {base_estimator!r}"
+            )
         if name == "DUMMY":
             return None
         if name == "GP":

@@ -754,8 +754,12 @@ class Space:
         if isinstance(point, (str, bytes)) or not hasattr(point, "__len__"):
             raise TypeError(f"{param} must be a list of {self.n_dims} values, got {point!r}")
         if len(point) != self.n_dims:
+            what = (
+                "Not all points have the same dimensions as the space"
+                if param.endswith("]") else "Dimensions of point and space do not match"
+            )
             raise ValueError(
-                f"{param} must have {self.n_dims} values (one per dimension), "
+                f"{what}: {param} must have {self.n_dims} values (one per dimension), "
                 f"got {len(point)}: {point!r}"
             )
         for name, dim, value in zip(self.dimension_names, self.dimensions, point):
