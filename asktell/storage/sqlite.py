@@ -8,15 +8,21 @@ interleave. Writers first queue on an OS file lock beside the database
 (``flock``): SQLite's own busy handler polls with sleeps that grow to
 100 ms, which leaves the lock idle while several processes wait (measured
 here: 8 processes shared a study at less than half the rate of 4); a
-kernel lock hands over at once. Each thread gets its own connection; a
-forked child opens fresh ones.
+kernel lock hands over at once. That lock file lives in the temporary
+folder, named after the database's real path, so that nothing is left
+beside the database (it only orders writers: SQLite's own locking keeps
+the data safe without it). Each thread gets its own connection; a forked
+child opens fresh ones.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
+import tempfile
 import threading
+import time
 from contextlib import contextmanager
 
 try:
@@ -24,6 +30,7 @@ try:
 except ImportError:  # Windows: SQLite's busy timeout alone
     fcntl = None
 
+from .base import StorageCorruptedError
 from .sql import SQLStorage
 
 __all__ = ["SQLiteStorage", "InMemoryStorage"]
@@ -38,7 +45,7 @@ class SQLiteStorage(SQLStorage):
         The database file (created when missing).
     timeout : float
         Seconds a transaction waits for another process's lock before
-        failing with ``sqlite3.OperationalError: database is locked``.
+        failing with `asktell.storage.StorageLockedError`.
     synchronous : {"NORMAL", "FULL"}
         ``"NORMAL"`` (default) syncs the disk at WAL checkpoints: a killed
         process never loses a committed trial, a power cut may lose the
@@ -47,6 +54,7 @@ class SQLiteStorage(SQLStorage):
     """
 
     _integrity_errors = (sqlite3.IntegrityError,)
+    _table_exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"
 
     def __init__(self, path, timeout=120.0, synchronous="NORMAL"):
         self.path = os.fspath(path)
@@ -63,16 +71,27 @@ class SQLiteStorage(SQLStorage):
         directory = os.path.dirname(os.path.abspath(self.path))
         if not os.path.isdir(directory):
             raise ValueError(f"storage {self.url!r}: the folder {directory!r} does not exist")
-        self._init_schema()
+        try:
+            self._init_schema()
+        except BaseException:
+            self.close()
+            raise
 
     def _connect(self):
         conn = sqlite3.connect(
             self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
         )
-        conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
-        conn.execute("PRAGMA foreign_keys = ON")
+        try:
+            # the first read of the file: a file that is not a database fails here, unchanged
+            self._execute(conn, "SELECT count(*) FROM sqlite_master")
+            self._execute(conn, f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            if self._execute(conn, "PRAGMA journal_mode")[0][0].lower() != "wal":
+                self._execute(conn, "PRAGMA journal_mode = WAL")
+            self._execute(conn, f"PRAGMA synchronous = {self.synchronous}")
+            self._execute(conn, "PRAGMA foreign_keys = ON")
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def _conn(self):
@@ -81,7 +100,7 @@ class SQLiteStorage(SQLStorage):
             conn = self._connect()
             lock = None
             if fcntl is not None:
-                lock = os.open(self.path + "-lock", os.O_RDWR | os.O_CREAT, 0o666)
+                lock = _open_lock(self.path)
             self._local.conn, self._local.lock, self._local.pid = conn, lock, os.getpid()
             with self._lock:
                 self._connections.append((conn, lock))
@@ -89,12 +108,13 @@ class SQLiteStorage(SQLStorage):
 
     @contextmanager
     def _queue(self):
-        """Hold the file lock that orders this machine's writers (see the module doc)."""
+        """Hold the file lock that orders this machine's writers (see the module doc), at most `timeout`."""
         lock = self._local.lock
         if lock is None:
             yield
             return
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _flock(lock, self.timeout):
+            raise self._locked("the database")
         try:
             yield
         finally:
@@ -108,7 +128,7 @@ class SQLiteStorage(SQLStorage):
     def _write(self, lock_key=None):
         conn = self._conn()
         with self._queue():
-            conn.execute("BEGIN IMMEDIATE")
+            self._execute(conn, "BEGIN IMMEDIATE")
             try:
                 yield conn
             except BaseException:
@@ -117,7 +137,20 @@ class SQLiteStorage(SQLStorage):
             conn.execute("COMMIT")
 
     def _execute(self, conn, sql, params=None):
-        return conn.execute(sql, params or {}).fetchall()
+        try:
+            return conn.execute(sql, params or {}).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise self._locked("the database") from None
+            raise
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is not sqlite3.DatabaseError:  # integrity and other errors of the statement
+                raise
+            # SQLITE_CORRUPT or SQLITE_NOTADB: nothing was written
+            raise StorageCorruptedError(
+                f"storage {self.url!r} cannot be read ({exc}): the file is truncated, corrupted or not "
+                "an SQLite database. It was left as it is; restore it from a copy, or give another path."
+            ) from None
 
     def release_thread(self):
         conn = getattr(self._local, "conn", None)
@@ -141,6 +174,39 @@ class SQLiteStorage(SQLStorage):
 
     def __setstate__(self, state):
         self.__init__(**state)
+
+
+def _flock(fd, timeout):
+    """Take the exclusive ``flock`` of ``fd`` within ``timeout`` seconds; whether it was taken.
+
+    Polled, every half millisecond at first and every 5 ms at most, so
+    that a lock freed is taken within milliseconds.
+    """
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        pass
+    deadline = time.monotonic() + timeout
+    delay = 0.0005
+    while time.monotonic() < deadline:
+        time.sleep(delay)
+        delay = min(2 * delay, 0.005)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            pass
+    return False
+
+
+def _open_lock(path):
+    """A descriptor of the writers' lock file of the database ``path`` (None if it cannot be made)."""
+    digest = hashlib.sha256(os.path.realpath(path).encode()).hexdigest()[:24]
+    try:
+        return os.open(os.path.join(tempfile.gettempdir(), f"asktell-{digest}.lock"), os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError:  # another user's file, a read-only folder: SQLite's busy timeout alone
+        return None
 
 
 def _close(conn, lock):
