@@ -67,6 +67,10 @@ _KEEP_RANKED = 64  # points of each hedge ranking kept for later asks
 _N_BEST = 5  # told points whose neighbourhoods the acquisition's candidates sample
 
 
+class _RepeatedPointWarning(RuntimeWarning, UserWarning):
+    """A point proposed again: a RuntimeWarning, and the UserWarning scikit-optimize gave."""
+
+
 class _ToldValueError(ValueError, TypeError):
     """A told value of the wrong form: a ValueError, and the TypeError scikit-optimize raised."""
 
@@ -369,8 +373,9 @@ class Optimizer(AskTellOptimizer):
             if not repeat:
                 return None
             warnings.warn(
-                "every point of the space was evaluated or is pending (the space is exhausted); "
-                "proposing a repeated point", RuntimeWarning, stacklevel=2,
+                "the objective has been evaluated at every point of the space or they are "
+                "pending (the space is exhausted); proposing a repeated point",
+                _RepeatedPointWarning, stacklevel=2,
             )
             x = self._sample(1, self._derive(self.next_trial_number))[0]
             return self._book.open(x, self.space.to_params(x))
@@ -641,6 +646,7 @@ class Optimizer(AskTellOptimizer):
     # ------------------------------------------------------------ proposals
     def _propose(self, number, strategy):
         rng = self._derive(number)
+        n_busy = len(self.yi) + len(self._book.pending_numbers)
         # the model takes over once n_initial_points are told (scikit-optimize's rule): points
         # still pending keep the initial design going, they are not data to fit on
         if self.base_estimator_ is None or not self.yi or len(self.yi) < self.n_initial_points_:
@@ -685,8 +691,8 @@ class Optimizer(AskTellOptimizer):
                 if self._acceptable(x):
                     return x
         warnings.warn(
-            "every point tried was already evaluated or pending (is the space exhausted?); "
-            "proposing a repeated point", RuntimeWarning, stacklevel=3,
+            "the objective has been evaluated at every point tried, or it is pending (is the "
+            "space exhausted?); proposing a repeated point", _RepeatedPointWarning, stacklevel=3,
         )
         return self._sample(1, rng)[0]
 

@@ -35,8 +35,8 @@ class _DimensionError(TypeError, ValueError):
     """A dimension given wrongly: a TypeError, and the ValueError scikit-optimize raised."""
 
 
-class _OutsideError(ValueError, RuntimeError):
-    """A value outside a dimension: a ValueError, and the RuntimeError scikit-optimize raised."""
+class _MismatchError(ValueError, RuntimeError):
+    """A value or point that does not fit: a ValueError, and the RuntimeError scikit-optimize raised."""
 
 
 def _label(name):
@@ -193,7 +193,7 @@ class _Numeric(Dimension):
     def distance(self, a, b):
         """Absolute difference of two values of this dimension."""
         if a not in self or b not in self:
-            raise _OutsideError(
+            raise _MismatchError(
                 f"can only compute distance for values within {self!r}, got {a!r} and {b!r}"
             )
         return abs(a - b)
@@ -758,7 +758,7 @@ class Space:
                 "Not all points have the same dimensions as the space"
                 if param.endswith("]") else "Dimensions of point and space do not match"
             )
-            raise ValueError(
+            raise _MismatchError(
                 f"{what}: {param} must have {self.n_dims} values (one per dimension), "
                 f"got {len(point)}: {point!r}"
             )
