@@ -238,7 +238,8 @@ def _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs):
                 return result
 
     for _ in range(n_calls):
-        trial = optimizer.ask_trial()
+        # a finite space once exhausted: a repeated point with a warning, as skopt's loop did
+        trial = optimizer.ask_trial(repeat=True)
         try:
             value = _evaluate(func, trial.x, optimizer, on_error)
         except BaseException as exc:
