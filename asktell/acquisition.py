@@ -23,8 +23,6 @@ are computed for whole batches of points at once, which lets
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 from scipy.optimize import fmin_l_bfgs_b
 from scipy.special import erfcx, log_ndtr, ndtr
@@ -371,7 +369,7 @@ def _lbfgs(starts, cols, bounds, model, y_opt, acq_func, acq_func_kwargs, maxite
 
 def _minimize_acquisition(candidates, model, y_opt, acq_funcs, acq_func_kwargs=None,
                           method="sampling", n_restarts=5, cont_cols=None, bounds=None,
-                          n_jobs=1, maxiter=200, random_state=None):
+                          maxiter=200, random_state=None):
     """Rank points by each acquisition, best first.
 
     ``candidates`` are sampled points of the transformed space. With
@@ -389,16 +387,9 @@ def _minimize_acquisition(candidates, model, y_opt, acq_funcs, acq_func_kwargs=N
         order = np.argsort(values, kind="stable")
         ranked = candidates[order]
         if method == "lbfgs" and acq not in NO_GRADIENT_ACQUISITIONS and n_restarts > 0 and cont_cols is not None and len(cont_cols):
-            starts = ranked[:n_restarts]
-            chunks = np.array_split(starts, max(1, min(int(n_jobs), len(starts))))
-            args = (cont_cols, np.asarray(bounds, float), model, y_opt, acq, acq_func_kwargs, maxiter)
-            if len(chunks) == 1:
-                results = [_lbfgs(starts, *args)]
-            else:
-                with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
-                    results = list(pool.map(lambda c: _lbfgs(c, *args), chunks))
-            P = np.vstack([r[0] for r in results])
-            v = np.concatenate([r[1] for r in results])
+            # every start in one vectorized problem: the same points whatever the caller's n_jobs
+            P, v = _lbfgs(ranked[:n_restarts], cont_cols, np.asarray(bounds, float), model, y_opt,
+                          acq, acq_func_kwargs, maxiter)
             ranked = np.vstack([P[np.argsort(v, kind="stable")], ranked])
         rankings.append(ranked)
     return rankings
