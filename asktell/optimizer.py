@@ -137,7 +137,8 @@ class Optimizer(AskTellOptimizer):
         ``"inf"``), ``eta`` (gp_hedge; default 1.0).
     acq_optimizer_kwargs : dict or None
         ``n_points`` (default 10000), ``n_restarts_optimizer`` (default 5),
-        ``n_jobs`` (threads for the L-BFGS starts; default 1).
+        ``n_jobs`` (accepted as skopt did; the L-BFGS starts run as one vectorized
+        problem, so the points proposed never depend on it).
     avoid_duplicates : bool
         True (default): never propose a point already evaluated, failed or
         pending; the next best distinct point is taken instead. False lets
@@ -639,7 +640,7 @@ class Optimizer(AskTellOptimizer):
         return _minimize_acquisition(
             candidates, model, y_opt, acq_funcs, self.acq_func_kwargs,
             method=self.acq_optimizer, n_restarts=self.n_restarts_optimizer,
-            cont_cols=self._cont_cols, bounds=self._box, n_jobs=_n_jobs(self.n_jobs),
+            cont_cols=self._cont_cols, bounds=self._box,
             random_state=rng,
         )
 
@@ -839,12 +840,6 @@ def _categorical_columns(space):
             cols.append(start)
         start += dim.transformed_size
     return cols
-
-
-def _n_jobs(n_jobs):
-    import os
-
-    return (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
 
 
 # the minimizers live in asktell.smbo; scikit-optimize also had them here
