@@ -32,7 +32,17 @@ _CATEGORICAL_TRANSFORMS = ("onehot", "label", "string", "identity", "normalize")
 
 
 class _DimensionError(TypeError, ValueError):
-    """A dimension given wrongly: a TypeError, and the ValueError scikit-optimize raised."""
+    """A dimension given wrongly: a TypeError, and the ValueError scikit-optimize raised.
+
+    ``args[0]`` is scikit-optimize's message; the text shown also names the value.
+    """
+
+    def __init__(self, message, value):
+        super().__init__(message)
+        self.value = value
+
+    def __str__(self):
+        return f"{self.args[0]} Got {self.value!r}."
 
 
 class _MismatchError(ValueError, RuntimeError):
@@ -66,9 +76,7 @@ class Dimension:
     @name.setter
     def name(self, value):
         if value is not None and not isinstance(value, str):
-            raise _DimensionError(
-                f"Dimension's name must be either string or None, got {value!r}"
-            )
+            raise _DimensionError("Dimension's name must be either string or None.", value)
         self._name = value
 
     @property
@@ -475,7 +483,7 @@ def check_dimension(dimension, transform=None):
     if isinstance(dimension, (str, bytes)) or not hasattr(dimension, "__len__"):
         raise _DimensionError(
             f"Invalid dimension {dimension!r}: a dimension must be a Dimension, a spec dict, "
-            "a (low, high[, prior[, base]]) tuple or a list of categories"
+            "a (low, high[, prior[, base]]) tuple or a list of categories.", dimension
         )
     is_tuple = isinstance(dimension, tuple)
     values = list(dimension)
