@@ -1,6 +1,7 @@
 """The ``asktell`` command: run, inspect, plot, export and import stored studies.
 
     asktell run OBJECTIVE --study NAME --space space.json --n-trials 100
+    asktell run OBJECTIVE --study NAME --space '{"x": [0.0, 1.0]}' --n-trials 100
     asktell run OBJECTIVE --study NAME --total-trials 100      # until 100 in all
     asktell studies
     asktell show NAME
@@ -9,6 +10,7 @@
     asktell export NAME --format csv|json [--output FILE]
     asktell import NAME trials.csv                             # a warm start
     asktell delete NAME
+    asktell dashboard [--host 127.0.0.1] [--port 8080]
 
 ``OBJECTIVE`` is a file or a module and a function in it:
 ``sub/mymodel.py:objective``, ``sub/mymodel:objective`` (a file, whose
@@ -83,8 +85,8 @@ def _parser():
     run.add_argument("objective", metavar="OBJECTIVE",
                      help="file.py:function, path/to/file:function or package.module:function; called with "
                      "the point as a list (over a method space: function(method, **params)), returns a float")
-    run.add_argument("--space", metavar="FILE", help="JSON space file (needed to create the study); "
-                     '{"methods": {method: space}} for the hyper-optimizer')
+    run.add_argument("--space", metavar="FILE", help="JSON space file, or the JSON itself (needed to create "
+                     'the study); {"methods": {method: space}} for the hyper-optimizer')
     run.add_argument("--study", required=True, metavar="NAME", help="the study's name")
     run.add_argument("--n-trials", type=int, default=None, metavar="N",
                      help="trials this run evaluates (also when the study has trials already)")
@@ -139,6 +141,14 @@ def _parser():
 
     delete = sub.add_parser("delete", parents=[storage], help="remove a study and its trials")
     delete.add_argument("name", metavar="NAME")
+
+    board = sub.add_parser("dashboard", parents=[storage],
+                           help="a live, read-only web dashboard of the studies (the 'dashboard' extra)")
+    board.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1, this machine only)")
+    board.add_argument("--port", type=int, default=8080, help="TCP port (default 8080; 0: any free one)")
+    board.add_argument("--refresh", type=float, default=2.0, metavar="SECONDS",
+                       help="seconds between the pages' polls for new trials (default 2)")
+    board.add_argument("--verbose", action="store_true", help="log every request")
     return parser
 
 
@@ -535,6 +545,13 @@ def _delete(args, out):
     return 0
 
 
+def _dashboard(args, out):
+    from .dashboard import serve
+
+    serve(_url(args), host=args.host, port=args.port, refresh=args.refresh, quiet=not args.verbose)
+    return 0
+
+
 # ---------------------------------------------------------------- output
 def _fmt(value):
     if value is None:
@@ -554,7 +571,7 @@ def _table(header, rows, out):
 
 
 _COMMANDS = {"run": _run, "studies": _studies, "show": _show, "best": _best_command, "plot": _plot,
-             "export": _export, "import": _import, "delete": _delete}
+             "export": _export, "import": _import, "delete": _delete, "dashboard": _dashboard}
 
 
 def main(argv=None, out=None):
