@@ -47,6 +47,12 @@ def _run(code, cwd=None):
     return proc.stdout
 
 
+def asktell_real_module():
+    import asktell
+
+    return asktell.Real.__module__
+
+
 def _real_skopt():
     return pytest.importorskip("skopt", reason="the dev extra installs scikit-optimize for these checks")
 
@@ -116,7 +122,7 @@ def test_forced_alias_shadows_scikit_optimize_for_running_its_tests():
         print(type(skopt).__name__, Real.__module__)
         """
     ))
-    assert out.split() == ["_AliasModule", "asktell.space.space"]
+    assert out.split() == ["_AliasModule", asktell_real_module()]
 
 
 def test_a_pth_file_installs_the_fallback_at_start_up(tmp_path):
@@ -132,7 +138,7 @@ def test_a_pth_file_installs_the_fallback_at_start_up(tmp_path):
         print(type(skopt).__name__, skopt.Real.__module__)
         """
     ))
-    assert out.split() == ["_AliasModule", "asktell.space.space"]
+    assert out.split() == ["_AliasModule", asktell_real_module()]
 
 
 def test_a_result_dumped_by_scikit_optimize_loads_and_works_through_the_alias(tmp_path):
