@@ -175,8 +175,8 @@ class _Numeric(Dimension):
     def _prior_bounds(self):
         """Bounds in the space where the prior is uniform."""
         if self.prior == "log-uniform":
-            log_b = np.log10(self.base)
-            return np.log10(self.low) / log_b, np.log10(self.high) / log_b
+            log_b = np.log(self.base)
+            return np.log(self.low) / log_b, np.log(self.high) / log_b
         return float(self.low), float(self.high)
 
     @property

@@ -54,11 +54,10 @@ class LogN(Transformer):
 
     def __init__(self, base=10):
         self.base = base
-        self._log_base = np.log10(base)
+        self._log_base = np.log(base)
 
     def transform(self, values):
-        # log10 over log10(base): exact for base 10, as scikit-optimize computes it
-        return np.log10(np.asarray(values, dtype=float)) / self._log_base
+        return np.log(np.asarray(values, dtype=float)) / self._log_base
 
     def inverse_transform(self, values):
         return np.power(float(self.base), np.asarray(values, dtype=float))
