@@ -37,7 +37,7 @@ import numpy as np
 
 from .auto import AutoOptimizer
 from .hyper import HyperAskTell, SpaceAskTell
-from .hyper.method_space import MethodSpace
+from .space import MethodSpace
 from .optimizer import Optimizer
 from .parallel import WorkerLost, as_evaluator, capture, resolve_n_jobs
 from .storage import (

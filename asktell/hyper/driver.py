@@ -21,7 +21,8 @@ from sklearn.utils import check_random_state
 
 from ..trial import Trial, TrialState
 from ..utils import _check_number
-from .optlib import make_optlib, method_spaces
+from ..space.method_space import method_spaces
+from .optlib import make_optlib
 
 __all__ = ["HyperOptimizer", "HyperBest"]
 

@@ -21,7 +21,7 @@ from .base import (
     StudyNotFoundError,
     StudyRecord,
 )
-from .space_json import (
+from ..space.serialize import (
     is_method_space_dict,
     load_space_file,
     same_space,

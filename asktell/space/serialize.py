@@ -11,7 +11,7 @@ other names (``"real"``, ``"float"``, ``"int"``, ``"categorical"``,
 ``"choices"``/``"options"``/``"values"`` for the categories, and no
 ``"type"`` where the bounds or the categories say it.
 
-A method space (`asktell.hyper.MethodSpace`, what the hyper-optimizer
+A method space (`asktell.space.MethodSpace`, what the hyper-optimizer
 searches) is ``{"version": 1, "methods": {method: [dimension dicts]}}``,
 methods in order, ``[]`` for a method without parameters; its space files
 hold ``{"methods": {method: space}}`` with each space in any of the forms
@@ -23,8 +23,9 @@ from __future__ import annotations
 import json
 import math
 
-from ..space import Categorical, Integer, Real, Space, check_dimension
-from ..space.spec import SPEC_TYPES
+from .method_space import MethodSpace
+from .space import Categorical, Integer, Real, Space, check_dimension
+from .spec import SPEC_TYPES
 
 __all__ = [
     "space_to_dict",
@@ -80,8 +81,6 @@ def _dimension_to_dict(dim):
 
 def space_to_dict(space):
     """A JSON-ready dict describing ``space`` (a `Space`, a dimension list or a `MethodSpace`)."""
-    from ..hyper.method_space import MethodSpace
-
     if isinstance(space, MethodSpace):
         methods = {}
         for method, method_space in space.spaces.items():
@@ -100,8 +99,6 @@ def is_method_space_dict(data):
 
 
 def _method_space_from_dict(data):
-    from ..hyper.method_space import MethodSpace
-
     version = data.get("version", FORMAT_VERSION)
     if version != FORMAT_VERSION:
         raise ValueError(f"space format version {version!r} is not supported (expected {FORMAT_VERSION})")
