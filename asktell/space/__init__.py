@@ -1,4 +1,4 @@
-"""Search spaces: dimensions, `Space`, transformers, specs and the unit cube."""
+"""Search spaces: dimensions, `Space`, transformers, specs, the unit cube, method spaces and their JSON form."""
 
 from .space import Categorical, Dimension, Integer, Real, Space, check_dimension
 from .spec import dimension_from_spec
@@ -13,6 +13,7 @@ from .transformers import (
     Transformer,
 )
 from .unit_cube import UnitCube
+from .method_space import MethodSpace
 
 __all__ = [
     "Dimension",
@@ -31,4 +32,5 @@ __all__ = [
     "LabelEncoder",
     "StringEncoder",
     "Pipeline",
+    "MethodSpace",
 ]
