@@ -7,7 +7,8 @@ at the end. A registry maps names to optlib classes.
 
 asktell's own optlibs share one shape, `PerMethodOptLib`: an
 `LCBSelector` picks the method and one `MethodSampler` per method picks
-its parameters. A sampler only knows its method's `Space`; box samplers
+its parameters; a method whose space is finite is retired from the
+selector, without a word, once every one of its points was handed out. A sampler only knows its method's `Space`; box samplers
 (`CubeSampler`) all see it through the same `asktell.space.UnitCube`.
 """
 
@@ -18,7 +19,7 @@ import math
 
 from sklearn.utils import check_random_state
 
-from ..space import Space, UnitCube
+from ..space import Categorical, Integer, Space, UnitCube
 from .selector import LCBSelector
 
 __all__ = [
@@ -261,7 +262,7 @@ class PerMethodOptLib(HyperOptLib):
     -------------------
     method_exploration, method_temperature : float
         ``exploration`` and ``temperature`` of the `LCBSelector`.
-    method_standardize : bool
+    method_standardize : {"rank", True, False}
         Scale-free selection (``standardize`` of the `LCBSelector`).
     cost_aware : bool
         Select by expected improvement per second (``cost_aware``).
@@ -278,7 +279,7 @@ class PerMethodOptLib(HyperOptLib):
         optimizer=None,
         method_exploration=1.0,
         method_temperature=1.0,
-        method_standardize=False,
+        method_standardize="rank",
         cost_aware=False,
         random_state=None,
         **options,
@@ -294,6 +295,8 @@ class PerMethodOptLib(HyperOptLib):
             standardize=method_standardize,
             cost_aware=cost_aware,
         )
+        self._sizes = {m: _n_points(s) for m, s in spaces.items()}
+        self._seen = {m: set() for m in spaces}  # distinct params handed out, for finite spaces
         self.samplers = {}
         try:
             for method, method_space in spaces.items():
@@ -330,7 +333,18 @@ class PerMethodOptLib(HyperOptLib):
         except BaseException:
             self.selector.cancel(method)
             raise
+        self._note_handed_out(method, params)
         return {"method": method, "params": params, "params_token": token}
+
+    def _note_handed_out(self, method, params):
+        """Retire ``method`` from the selector once every point of its finite space was handed out."""
+        size = self._sizes[method]
+        if size == math.inf:
+            return
+        seen = self._seen[method]
+        seen.add(tuple(sorted((k, _hashable(v)) for k, v in params.items())))
+        if len(seen) >= size:
+            self.selector.retire(method)
 
     def report_result(self, setting, trial, score):
         method, token = setting["method"], setting["params_token"]
@@ -350,6 +364,27 @@ class PerMethodOptLib(HyperOptLib):
                 errors.append(exc)
         if errors:
             raise errors[0]
+
+
+def _n_points(space):
+    """How many distinct points ``space`` holds (1 for None, inf with a real dimension)."""
+    if space is None:
+        return 1
+    size = 1
+    for dim in space.dimensions:
+        if isinstance(dim, Categorical):
+            size *= len(dim.categories)
+        elif isinstance(dim, Integer):
+            size *= int(dim.high) - int(dim.low) + 1
+        else:
+            return math.inf
+    return size
+
+
+def _hashable(value):
+    """``value`` as a dictionary key (numpy scalars as Python ones)."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
 
 
 def _duration(trial):
