@@ -78,6 +78,7 @@ _LOCAL_SCALES = (1e-3, 0.2)  # range of the perturbations' scales, in units of t
 _FRESH_FIT_RESTARTS = 1  # random starts of a fresh hyperparameter search, beside the prior median
 _WARM_FIT_FROM = 50  # points told from which the GP refits warm, from its last hyperparameters
 _FRESH_FIT_EVERY = 16  # ... except at every 16th point
+_BATCH_STRATEGY = "kb"  # the lie for pending points when none is given (benchmarks/RESULTS.md, "Batches")
 
 
 def _length_scale_prior(n_dims):
@@ -91,7 +92,19 @@ def _default_initial_points(n_dims):
 
 
 class _AutoOptimizer(Optimizer):
-    """`asktell.Optimizer` with the default's model, warping, acquisition and candidates."""
+    """`asktell.Optimizer` with the default's model, warping, acquisition and candidates.
+
+    Batches (``ask(n_points=k)``, or several asks in flight) take the
+    pending points into the model by a *Kriging believer* by default
+    (``strategy="kb"``): each pending point is told the GP's own
+    posterior mean there. The mean is unchanged and the variance around
+    the pending points collapses, so the next point is drawn away from
+    them by the acquisition itself, without the pessimism of a constant
+    lie (scikit-optimize's ``"cl_min"``, ``"cl_mean"``, ``"cl_max"``,
+    still accepted).
+    """
+
+    _strategies = Optimizer._strategies + ("kb",)
 
     def __init__(self, dimensions, n_initial_points, random_state=None):
         space = Space(dimensions)
@@ -127,6 +140,29 @@ class _AutoOptimizer(Optimizer):
             theta_start=last if warm else None, n_restarts_optimizer=0 if warm else _FRESH_FIT_RESTARTS
         )
         super()._fit()
+
+    def ask(self, n_points=None, strategy=_BATCH_STRATEGY):
+        """One point, or a batch of ``n_points`` distinct points (pending until told).
+
+        ``strategy`` is what the model is told at pending points: ``"kb"``
+        (its own posterior mean, the default) or a constant lie
+        (``"cl_min"``, ``"cl_mean"``, ``"cl_max"``).
+        """
+        return super().ask(n_points=n_points, strategy=strategy)
+
+    def ask_trial(self, strategy=_BATCH_STRATEGY):
+        """Propose a point as a RUNNING `Trial`; ``strategy`` as in `ask`."""
+        return super().ask_trial(strategy=strategy)
+
+    def _lie_model(self, strategy):
+        """The model told, at every pending point, its own mean (``"kb"``) or a constant lie."""
+        if strategy != "kb" or not hasattr(self._model, "refit_fixed"):
+            return super()._lie_model("cl_min" if strategy == "kb" else strategy)
+        ys = self._model_targets(self.yi)
+        pending = self.space.transform([t.x for t in self._pending.values()])
+        X = np.vstack([self.space.transform(self.Xi), pending])
+        y = np.concatenate([ys, self._model.predict(pending)])
+        return self._model.refit_fixed(X, y), y
 
     def _candidates(self, rng):
         """Sobol points over the space plus perturbations of the best points told."""

@@ -146,6 +146,9 @@ class Optimizer(AskTellOptimizer):
         Every trial, in number order.
     """
 
+    #: the lies ``ask`` accepts for pending points (a subclass may add its own)
+    _strategies = _STRATEGIES
+
     def __init__(
         self,
         dimensions,
@@ -326,8 +329,8 @@ class Optimizer(AskTellOptimizer):
         ``strategy`` ("cl_min", "cl_mean", "cl_max") sets the lie given to
         the model for other pending points.
         """
-        if strategy not in _STRATEGIES:
-            raise ValueError(f"strategy must be one of {list(_STRATEGIES)}, got {strategy!r}")
+        if strategy not in self._strategies:
+            raise ValueError(f"strategy must be one of {list(self._strategies)}, got {strategy!r}")
         number = self._next_number
         x = self._propose(number, strategy)
         trial = Trial(number=number, x=x, params=self.space.to_params(x))
@@ -605,8 +608,8 @@ class Optimizer(AskTellOptimizer):
         constant-liar lie for pending points: ``"cl_min"``, ``"cl_mean"``
         or ``"cl_max"`` of the values told.
         """
-        if strategy not in _STRATEGIES:
-            raise ValueError(f"strategy must be one of {list(_STRATEGIES)}, got {strategy!r}")
+        if strategy not in self._strategies:
+            raise ValueError(f"strategy must be one of {list(self._strategies)}, got {strategy!r}")
         if n_points is None:
             return list(self.ask_trial(strategy).x)
         if not _is_int(n_points) or n_points <= 0:
