@@ -60,13 +60,15 @@ trust-region / CMA-ES-style local phase at larger dimensions and budgets.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from scipy.stats import qmc
+from sklearn.base import clone
 
 from .callbacks import VerboseCallback, check_callback
 from .learning import GaussianProcessRegressor
-from .optimizer import Optimizer
+from .optimizer import DEFAULT_MODEL_QUEUE_SIZE, Optimizer
 from .smbo import _check_func, _check_x0_y0, _run
 from .space import Real, Space, UnitCube
 
@@ -78,6 +80,12 @@ _LOCAL_SCALES = (1e-3, 0.2)  # range of the perturbations' scales, in units of t
 _FRESH_FIT_RESTARTS = 1  # random starts of a fresh hyperparameter search, beside the prior median
 _WARM_FIT_FROM = 50  # points told from which the GP refits warm, from its last hyperparameters
 _FRESH_FIT_EVERY = 16  # ... except at every 16th point
+_PROBE_EVERY = 5  # every 5th proposal may probe a coordinate the model treats as flat ...
+_PROBE_LENGTH_SCALE = 2.0  # ... one whose length scale exceeds twice the box
+_PROBES_PER_COORDINATE = 4  # ... at most four times each
+_MAX_FIT_POINTS = 256  # past this, the GP is fitted on a subset (cost per trial bounded)
+_SUBSET_SEARCH_EVERY = 4  # ... whose hyperparameters are searched at every 4th point
+_SUBSET_STREAM = (1 << 30) + 7  # seed-sequence key of the subset draws
 _BATCH_STRATEGY = "kb"  # the lie for pending points when none is given (benchmarks/RESULTS.md, "Batches")
 
 
@@ -122,6 +130,7 @@ class _AutoOptimizer(Optimizer):
         self._cube = UnitCube(self.space)
         # for reals the GP's normalized coordinates are the cube's: no mapping needed
         self._all_real = all(isinstance(d, Real) for d in self.space.dimensions)
+        self._probes = {}  # real coordinate -> probes proposed along it
 
     def _fit(self):
         """Refit the GP; from 50 points on, one search from the last fit's hyperparameters.
@@ -139,7 +148,92 @@ class _AutoOptimizer(Optimizer):
         self.base_estimator_.set_params(
             theta_start=last if warm else None, n_restarts_optimizer=0 if warm else _FRESH_FIT_RESTARTS
         )
-        super()._fit()
+        if n <= _MAX_FIT_POINTS:
+            super()._fit()
+        else:
+            self._fit_subset()
+
+    def _fit_subset(self):
+        """Fit on `_MAX_FIT_POINTS` of the told points: the best half, and a seeded draw of the rest.
+
+        A fit and every prediction cost O(n^3) and O(n^2) in the points
+        fitted, so past a few hundred points the time per trial would
+        grow without bound. The best points carry where the optimum is
+        (the acquisition's incumbent among them); the drawn rest keeps
+        the model's picture of the whole space. The warp is fitted on
+        every value told. The hyperparameters are searched (warm, as
+        below the limit) at every `_SUBSET_SEARCH_EVERY`-th point only;
+        in between the model is conditioned on the new subset with the
+        last ones.
+        """
+        n = len(self.yi)
+        warp = self._target_warp(self.yi)
+        targets = self._model_targets(self.yi, warp)
+        order = np.argsort(targets, kind="stable")
+        keep = _MAX_FIT_POINTS // 2
+        rest = self._derive(_SUBSET_STREAM, n).choice(order[keep:], _MAX_FIT_POINTS - keep, replace=False)
+        rows = np.sort(np.concatenate([order[:keep], rest]))
+        X = self.space.transform([self.Xi[i] for i in rows])
+        if n % _SUBSET_SEARCH_EVERY and hasattr(self._model, "refit_fixed"):
+            est = self._model.refit_fixed(X, targets[rows])  # the last hyperparameters, one factorization
+        else:
+            est = clone(self.base_estimator_)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                est.fit(X, targets[rows])
+        est.target_warp_ = warp
+        self.models.append(est)
+        limit = DEFAULT_MODEL_QUEUE_SIZE if self.max_model_queue_size is None else self.max_model_queue_size
+        while len(self.models) > limit:
+            self.models.pop(0)
+        self._model, self._model_n = est, n
+
+    def _propose(self, number, strategy):
+        probe = self._flat_probe(number)
+        return probe if probe is not None else super()._propose(number, strategy)
+
+    def _flat_probe(self, number):
+        """The incumbent with one coordinate the model treats as flat redrawn, or None.
+
+        A length scale above twice the box says the data never showed the
+        model that coordinate's effect: the acquisition then does not care
+        where it goes, and the L-BFGS polish leaves it where the first
+        good points put it, often on a face of the box (the 10-D
+        ellipsoid stalled at 1e4 so). Every `_PROBE_EVERY`-th proposal
+        from ``n_initial_points + d`` points on, the flattest real
+        coordinate not yet probed `_PROBES_PER_COORDINATE` times is
+        redrawn uniformly at the best point told: the probe either
+        improves on it or shows the model the coordinate's effect. A
+        coordinate that really does not matter costs four evaluations.
+        """
+        n_busy = len(self.yi) + len(self._pending)
+        start = self.n_initial_points_ + len(self.space.dimensions)
+        if n_busy < start or (n_busy - start) % _PROBE_EVERY or not self.yi:
+            return None
+        if self._model_n != len(self.yi):
+            self._fit()
+        length_scales = getattr(self._model, "length_scale_", None)
+        if length_scales is None:
+            return None
+        flat, column = [], 0
+        for j, dim in enumerate(self.space.dimensions):
+            if isinstance(dim, Real) and length_scales[column] > _PROBE_LENGTH_SCALE \
+                    and self._probes.get(j, 0) < _PROBES_PER_COORDINATE:
+                flat.append((self._probes.get(j, 0), -length_scales[column], j))
+            column += dim.transformed_size
+        if not flat:
+            return None
+        j = min(flat)[2]
+        rng = self._derive(number, 1)
+        best = int(np.argmin(np.asarray(self.yi, dtype=float)))
+        x = list(self.Xi[best])
+        dim = self.space.dimensions[j]
+        x[j] = dim.inverse_transform([rng.uniform()])[0] if dim.transform_ == "normalize" else dim.rvs(random_state=rng)[0]
+        x = list(self.space.inverse_transform(self.space.transform([x]))[0])
+        if not self._acceptable(x):
+            return None
+        self._probes[j] = self._probes.get(j, 0) + 1
+        return x
 
     def ask(self, n_points=None, strategy=_BATCH_STRATEGY):
         """One point, or a batch of ``n_points`` distinct points (pending until told).
@@ -158,10 +252,10 @@ class _AutoOptimizer(Optimizer):
         """The model told, at every pending point, its own mean (``"kb"``) or a constant lie."""
         if strategy != "kb" or not hasattr(self._model, "refit_fixed"):
             return super()._lie_model("cl_min" if strategy == "kb" else strategy)
-        ys = self._model_targets(self.yi)
+        # the points the model was conditioned on (all told, or its subset past _MAX_FIT_POINTS)
         pending = self.space.transform([t.x for t in self._pending.values()])
-        X = np.vstack([self.space.transform(self.Xi), pending])
-        y = np.concatenate([ys, self._model.predict(pending)])
+        X = np.vstack([self._model.X_train_, pending])
+        y = np.concatenate([self._model.y_train_, self._model.predict(pending)])
         return self._model.refit_fixed(X, y), y
 
     def _candidates(self, rng):
