@@ -25,7 +25,7 @@ from .study import (
 from . import acquisition, benchmarks, callbacks, learning, plots, utils
 from .smbo import base_minimize, dummy_minimize, forest_minimize, gbrt_minimize, gp_minimize
 from .optimizer import Optimizer
-from .auto import minimize
+from .auto import AutoOptimizer, minimize
 from .utils import dump, expected_minimum, expected_minimum_random_sampling, load
 
 # the multi-method hyper-optimizer
@@ -56,6 +56,7 @@ __all__ = [
     "sampler",
     "space",
     "Optimizer",
+    "AutoOptimizer",
     "minimize",
     "base_minimize",
     "gp_minimize",

@@ -53,8 +53,8 @@ near the top on most functions rather than by winning most. It loses
 most on the multimodal and ill-conditioned functions, where it settles
 in a local basin; on the 10-D ellipsoid two runs in three stall with
 coordinates the model treats as flat left on a face of the box. What it
-does not do yet: probe those coordinates, restart, or hand over to a
-trust-region / CMA-ES-style local phase at larger dimensions and budgets.
+does not do yet: restart, or hand over to a trust-region / CMA-ES-style
+local phase at larger dimensions and budgets.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ from .optimizer import DEFAULT_MODEL_QUEUE_SIZE, Optimizer
 from .smbo import _check_func, _check_x0_y0, _run
 from .space import Real, Space, UnitCube
 
-__all__ = ["minimize"]
+__all__ = ["AutoOptimizer", "SobolLocalCandidates", "WarmRefit", "minimize"]
 
 _N_CANDIDATES = 1024  # Sobol candidates per ask (a power of two keeps Sobol balanced)
 _N_CENTRES = 5  # best points the local candidates perturb
@@ -99,24 +99,135 @@ def _default_initial_points(n_dims):
     return max(5, n_dims + 1)
 
 
-class _AutoOptimizer(Optimizer):
-    """`asktell.Optimizer` with the default's model, warping, acquisition and candidates.
+class SobolLocalCandidates:
+    """The default's candidates: a scrambled Sobol set plus perturbations of the best points told.
 
-    Batches (``ask(n_points=k)``, or several asks in flight) take the
-    pending points into the model by a *Kriging believer* by default
-    (``strategy="kb"``): each pending point is told the GP's own
-    posterior mean there. The mean is unchanged and the variance around
-    the pending points collapses, so the next point is drawn away from
-    them by the acquisition itself, without the pessimism of a constant
-    lie (scikit-optimize's ``"cl_min"``, ``"cl_mean"``, ``"cl_max"``,
-    still accepted).
+    A `candidates` hook of `asktell.Optimizer`: called as
+    ``candidates(optimizer, rng)``, it returns ``optimizer.n_points`` Sobol
+    points of the space's unit cube and, once points are told, as many
+    Gaussian perturbations (scales log-uniform in ``scales``, in units of
+    the cube) of the ``n_centres`` best points told, half of them around
+    the incumbent. Integer and categorical dimensions go through
+    `asktell.space.UnitCube`, so every integer and category is covered.
+
+    Parameters
+    ----------
+    n_centres : int
+        Best points told that the local candidates perturb.
+    scales : (float, float)
+        Range of the perturbations' standard deviations.
     """
 
-    _strategies = Optimizer._strategies + ("kb",)
+    def __init__(self, n_centres: int = _N_CENTRES, scales: tuple[float, float] = _LOCAL_SCALES):
+        self.n_centres = n_centres
+        self.scales = scales
+        self._cube = (None, None)  # (space, its UnitCube)
 
-    def __init__(self, dimensions, n_initial_points, random_state=None):
+    def __call__(self, optimizer: Optimizer, rng: np.random.RandomState) -> np.ndarray:
+        space = optimizer.space
+        if self._cube[0] is not space:
+            self._cube = (space, UnitCube(space))
+        cube = self._cube[1]
+        # for reals the GP's normalized coordinates are the cube's: no mapping needed
+        all_real = all(isinstance(d, Real) for d in space.dimensions)
+        d = cube.n_dims
+        sobol = qmc.Sobol(d, scramble=True, seed=int(rng.randint(2**31 - 1))).random(optimizer.n_points)
+        parts = [sobol]
+        if optimizer.yi:
+            best = np.argsort(np.asarray(optimizer.yi, dtype=float), kind="stable")[: self.n_centres]
+            told = [optimizer.Xi[i] for i in best]
+            centres = space.transform(told) if all_real else cube.from_points(told)
+            k = optimizer.n_points // 2
+            # half around the incumbent, half around the runners-up
+            which = np.where(rng.uniform(size=k) < 0.5, 0, rng.randint(len(centres), size=k))
+            scale = np.exp(rng.uniform(*np.log(self.scales), size=(k, 1)))
+            parts.append(np.clip(centres[which] + scale * rng.normal(size=(k, d)), 0.0, 1.0))
+        U = np.vstack(parts)
+        return U if all_real else space.transform(cube.to_points(U))
+
+
+class WarmRefit:
+    """The default's refit policy: from ``start`` points on, search the GP's hyperparameters warm.
+
+    A `refit_policy` hook of `asktell.Optimizer`. A fit costs its starts
+    times ~25 likelihood evaluations of O(n^3). One more point moves the
+    optimum little, so from ``start`` points told one search from the
+    last fit's hyperparameters (``theta_start``) replaces the fresh
+    search's ``1 + restarts`` starts, except at every ``every``-th point,
+    so that the hyperparameters do not stay in an old basin.
+
+    Parameters
+    ----------
+    start : int
+        Points told from which fits are warm.
+    every : int
+        Fits at multiples of it search afresh.
+    restarts : int
+        Random starts of a fresh search, beside the prior median.
+    """
+
+    def __init__(self, start: int = _WARM_FIT_FROM, every: int = _FRESH_FIT_EVERY, restarts: int = _FRESH_FIT_RESTARTS):
+        self.start = start
+        self.every = every
+        self.restarts = restarts
+
+    def __call__(self, n_told: int, last_model) -> dict:
+        last = getattr(last_model, "theta_", None)
+        warm = last is not None and n_told >= self.start and n_told % self.every != 0
+        return {"theta_start": last if warm else None, "n_restarts_optimizer": 0 if warm else self.restarts}
+
+
+class AutoOptimizer(Optimizer):
+    """The default strategy of `asktell.minimize` as an ask/tell optimizer.
+
+    An `asktell.Optimizer` (skopt's ``ask``/``tell`` and the trial protocol)
+    set up with the default's parts, all public: a Gaussian process with
+    the dimension-scaled length-scale prior and learned noise, output
+    warping, log expected improvement optimized by L-BFGS from
+    `SobolLocalCandidates`, a scrambled Sobol initial design, and the
+    `WarmRefit` policy. See the module docstring for why each part is there.
+
+    Three more parts serve batches and larger budgets:
+
+    * **Batches** (``ask(n_points=k)``, or several asks in flight) take
+      the pending points into the model by a *Kriging believer* by
+      default (``strategy="kb"``): each pending point is told the GP's
+      own posterior mean there. The mean is unchanged and the variance
+      around the pending points collapses, so the acquisition itself
+      draws the next point away from them, without the pessimism of a
+      constant lie (scikit-optimize's ``"cl_min"``, ``"cl_mean"``,
+      ``"cl_max"``, still accepted).
+    * **Probes of flat coordinates** (`_flat_probe`): every 5th proposal
+      may redraw, at the incumbent, a real coordinate whose length scale
+      says the model has never seen its effect.
+    * **A bounded fit** past 256 points told (`_fit_subset`): the time per
+      trial stops growing with the points told.
+
+    Parameters
+    ----------
+    dimensions : list, dict or Space
+        The search space (anything `asktell.Space` accepts).
+    n_initial_points : int or None
+        Points of the initial Sobol design (points told up front count);
+        None: ``max(5, d + 1)`` for ``d`` dimensions.
+    random_state : int, RandomState or None
+        The same seed and the same tells give the same proposals.
+
+    Examples
+    --------
+    >>> opt = AutoOptimizer([(-2.0, 2.0), (-2.0, 2.0)], random_state=0)
+    >>> for _ in range(8):
+    ...     x = opt.ask()
+    ...     res = opt.tell(x, (x[0] - 0.3) ** 2 + x[1] ** 2)
+    >>> len(res.x_iters)
+    8
+    """
+
+    def __init__(self, dimensions, n_initial_points: int | None = None, random_state=None):
         space = Space(dimensions)
         n_dims = len(space.dimensions)
+        if n_initial_points is None:
+            n_initial_points = _default_initial_points(n_dims)
         gp = GaussianProcessRegressor(
             noise="gaussian", normalize_y=True, n_restarts_optimizer=_FRESH_FIT_RESTARTS,
             length_scale_prior=_length_scale_prior(n_dims),
@@ -126,29 +237,39 @@ class _AutoOptimizer(Optimizer):
             initial_point_generator="sobol", acq_func="LogEI", acq_optimizer="lbfgs",
             random_state=random_state, acq_func_kwargs={"xi": 0.0},
             acq_optimizer_kwargs={"n_points": _N_CANDIDATES, "n_restarts_optimizer": 5},
+            candidates=SobolLocalCandidates(), refit_policy=WarmRefit(),
         )
-        self._cube = UnitCube(self.space)
-        # for reals the GP's normalized coordinates are the cube's: no mapping needed
-        self._all_real = all(isinstance(d, Real) for d in self.space.dimensions)
+        self.specs = {"args": {"dimensions": dimensions, "n_initial_points": n_initial_points,
+                               "random_state": random_state}, "function": "AutoOptimizer"}
         self._probes = {}  # real coordinate -> probes proposed along it
 
-    def _fit(self):
-        """Refit the GP; from 50 points on, one search from the last fit's hyperparameters.
+    _strategies = Optimizer._strategies + ("kb",)
 
-        A fit costs its starts times ~25 likelihood evaluations of O(n^3).
-        One more point moves the optimum little, so one start at the last
-        fit replaces the two (prior median and a random draw): half the
-        fitting time where it matters, in 10-D at 100 points, at the same
-        quality on BBOB (benchmarks/RESULTS.md). Every 16th fit searches
-        afresh, so the hyperparameters do not stay in an old basin.
+    def ask(self, n_points=None, strategy=_BATCH_STRATEGY):
+        """One point, or a batch of ``n_points`` distinct points (pending until told).
+
+        ``strategy`` is what the model is told at pending points: ``"kb"``
+        (its own posterior mean, the default) or a constant lie
+        (``"cl_min"``, ``"cl_mean"``, ``"cl_max"``).
         """
-        n = len(self.yi)
-        last = getattr(self._model, "theta_", None)
-        warm = last is not None and n >= _WARM_FIT_FROM and n % _FRESH_FIT_EVERY != 0
-        self.base_estimator_.set_params(
-            theta_start=last if warm else None, n_restarts_optimizer=0 if warm else _FRESH_FIT_RESTARTS
-        )
-        if n <= _MAX_FIT_POINTS:
+        return super().ask(n_points=n_points, strategy=strategy)
+
+    def ask_trial(self, strategy=_BATCH_STRATEGY, repeat=False):
+        """Propose a point as a RUNNING `Trial` (None once exhausted); ``strategy`` as in `ask`."""
+        return super().ask_trial(strategy=strategy, repeat=repeat)
+
+    def _lie_model(self, strategy):
+        """The model told, at every pending point, its own mean (``"kb"``) or a constant lie."""
+        if strategy != "kb" or not hasattr(self._model, "refit_fixed"):
+            return super()._lie_model("cl_min" if strategy == "kb" else strategy)
+        # the points the model was conditioned on (all told, or its subset past _MAX_FIT_POINTS)
+        pending = self.space.transform([t.x for t in self._book.pending])
+        X = np.vstack([self._model.X_train_, pending])
+        y = np.concatenate([self._model.y_train_, self._model.predict(pending)])
+        return self._model.refit_fixed(X, y), y
+
+    def _fit(self):
+        if len(self.yi) <= _MAX_FIT_POINTS:
             super()._fit()
         else:
             self._fit_subset()
@@ -161,10 +282,10 @@ class _AutoOptimizer(Optimizer):
         grow without bound. The best points carry where the optimum is
         (the acquisition's incumbent among them); the drawn rest keeps
         the model's picture of the whole space. The warp is fitted on
-        every value told. The hyperparameters are searched (warm, as
-        below the limit) at every `_SUBSET_SEARCH_EVERY`-th point only;
-        in between the model is conditioned on the new subset with the
-        last ones.
+        every value told. The hyperparameters are searched (warm, by the
+        refit policy) at every `_SUBSET_SEARCH_EVERY`-th point only; in
+        between the model is conditioned on the new subset with the last
+        ones (one factorization).
         """
         n = len(self.yi)
         warp = self._target_warp(self.yi)
@@ -175,8 +296,9 @@ class _AutoOptimizer(Optimizer):
         rows = np.sort(np.concatenate([order[:keep], rest]))
         X = self.space.transform([self.Xi[i] for i in rows])
         if n % _SUBSET_SEARCH_EVERY and hasattr(self._model, "refit_fixed"):
-            est = self._model.refit_fixed(X, targets[rows])  # the last hyperparameters, one factorization
+            est = self._model.refit_fixed(X, targets[rows])
         else:
+            self.base_estimator_.set_params(**self.refit_policy(n, self._model))
             est = clone(self.base_estimator_)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -205,8 +327,10 @@ class _AutoOptimizer(Optimizer):
         redrawn uniformly at the best point told: the probe either
         improves on it or shows the model the coordinate's effect. A
         coordinate that really does not matter costs four evaluations.
+        The probe counts live in the optimizer, so a replay by
+        `add_trial` does not restore them.
         """
-        n_busy = len(self.yi) + len(self._pending)
+        n_busy = len(self.yi) + len(self._book.pending)
         start = self.n_initial_points_ + len(self.space.dimensions)
         if n_busy < start or (n_busy - start) % _PROBE_EVERY or not self.yi:
             return None
@@ -225,55 +349,13 @@ class _AutoOptimizer(Optimizer):
             return None
         j = min(flat)[2]
         rng = self._derive(number, 1)
-        best = int(np.argmin(np.asarray(self.yi, dtype=float)))
-        x = list(self.Xi[best])
-        dim = self.space.dimensions[j]
-        x[j] = dim.inverse_transform([rng.uniform()])[0] if dim.transform_ == "normalize" else dim.rvs(random_state=rng)[0]
+        x = list(self.Xi[int(np.argmin(np.asarray(self.yi, dtype=float)))])
+        x[j] = self.space.dimensions[j].inverse_transform([rng.uniform()])[0]
         x = list(self.space.inverse_transform(self.space.transform([x]))[0])
         if not self._acceptable(x):
             return None
         self._probes[j] = self._probes.get(j, 0) + 1
         return x
-
-    def ask(self, n_points=None, strategy=_BATCH_STRATEGY):
-        """One point, or a batch of ``n_points`` distinct points (pending until told).
-
-        ``strategy`` is what the model is told at pending points: ``"kb"``
-        (its own posterior mean, the default) or a constant lie
-        (``"cl_min"``, ``"cl_mean"``, ``"cl_max"``).
-        """
-        return super().ask(n_points=n_points, strategy=strategy)
-
-    def ask_trial(self, strategy=_BATCH_STRATEGY):
-        """Propose a point as a RUNNING `Trial`; ``strategy`` as in `ask`."""
-        return super().ask_trial(strategy=strategy)
-
-    def _lie_model(self, strategy):
-        """The model told, at every pending point, its own mean (``"kb"``) or a constant lie."""
-        if strategy != "kb" or not hasattr(self._model, "refit_fixed"):
-            return super()._lie_model("cl_min" if strategy == "kb" else strategy)
-        # the points the model was conditioned on (all told, or its subset past _MAX_FIT_POINTS)
-        pending = self.space.transform([t.x for t in self._pending.values()])
-        X = np.vstack([self._model.X_train_, pending])
-        y = np.concatenate([self._model.y_train_, self._model.predict(pending)])
-        return self._model.refit_fixed(X, y), y
-
-    def _candidates(self, rng):
-        """Sobol points over the space plus perturbations of the best points told."""
-        d = self._cube.n_dims
-        sobol = qmc.Sobol(d, scramble=True, seed=int(rng.randint(2**31 - 1))).random(self.n_points)
-        parts = [sobol]
-        if self.yi:
-            best = np.argsort(np.asarray(self.yi, dtype=float), kind="stable")[:_N_CENTRES]
-            told = [self.Xi[i] for i in best]
-            centres = self.space.transform(told) if self._all_real else self._cube.from_points(told)
-            k = self.n_points // 2
-            # half around the incumbent, half around the runners-up
-            which = np.where(rng.uniform(size=k) < 0.5, 0, rng.randint(len(centres), size=k))
-            scale = np.exp(rng.uniform(*np.log(_LOCAL_SCALES), size=(k, 1)))
-            parts.append(np.clip(centres[which] + scale * rng.normal(size=(k, d)), 0.0, 1.0))
-        U = np.vstack(parts)
-        return U if self._all_real else self.space.transform(self._cube.to_points(U))
 
 
 def minimize(
@@ -347,7 +429,7 @@ def minimize(
     n_initial_points = min(n_initial_points, n_calls - n_x0_calls)
     if n_initial_points == 0 and not x0:
         raise ValueError("n_initial_points must be > 0 when no x0 is given")
-    optimizer = _AutoOptimizer(space, n_initial_points + len(x0), random_state=random_state)
+    optimizer = AutoOptimizer(space, n_initial_points + len(x0), random_state=random_state)
     callbacks = check_callback(callback)
     if verbose:
         callbacks.append(VerboseCallback(n_total=n_calls, n_init=n_x0_calls, n_random=n_initial_points))

@@ -34,12 +34,13 @@ from sklearn.multioutput import MultiOutputRegressor
 from sklearn.utils import check_random_state
 
 from .acquisition import ACQUISITION_FUNCTIONS, _minimize_acquisition
-from .base import AskTellOptimizer
+from .protocol import AskTellOptimizer, TrialBook, parse_value
 from .sampler import cook_initial_point_generator
 from .space import Categorical, Real, Space
 from .learning.warping import TargetWarp
 from .trial import Trial, TrialState
 from .utils import (
+    _check_random_state,
     _is_regressor,
     _continuous_columns,
     _transformed_box,
@@ -69,21 +70,19 @@ def _is_int(value):
 
 
 def _check_value(value, param="y"):
-    """A finite float, or a clear ValueError naming ``param``."""
-    if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)):
-        raise ValueError(f"{param} must be a finite number, got {value!r}")
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{param} must be a finite number, got {value!r}") from None
-    if arr.shape != ():
+    """A finite float, or a clear ValueError naming ``param`` (the point API's check)."""
+    if isinstance(value, (list, tuple)):
         raise ValueError(f"{param} must be a scalar (the objective returns one number), got {value!r}")
-    if not np.isfinite(arr):
+    try:
+        value = parse_value(value, param).value
+    except TypeError:
+        raise ValueError(f"{param} must be a finite number, got {value!r}") from None
+    if not math.isfinite(value):
         raise ValueError(
-            f"{param} must be finite, got {float(arr)!r}; use on_error='record' in the "
-            "minimize functions or fail_trial() to record a failed evaluation instead"
+            f"{param} must be finite, got {value!r} (tell_trial() records a NaN or infinite "
+            "value as a failed trial)"
         )
-    return float(arr)
+    return value
 
 
 class Optimizer(AskTellOptimizer):
@@ -133,6 +132,22 @@ class Optimizer(AskTellOptimizer):
         True (default): never propose a point already evaluated, failed or
         pending; the next best distinct point is taken instead. False lets
         the acquisition's optimum through even when it repeats a point.
+    candidates : callable or None
+        Where the acquisition is looked at: ``candidates(optimizer, rng)``
+        returns an array of points of the transformed space
+        (``optimizer.space.transform``), one per row, drawn with the
+        ``RandomState`` ``rng`` (a function of the seed and the trial
+        number, which keeps proposals reproducible). The best of them are
+        proposed, or start L-BFGS with ``acq_optimizer="lbfgs"``. None:
+        ``n_points`` samples of the priors, a tenth of them perturbing the
+        best points told (`asktell.AutoOptimizer` passes its Sobol set).
+    refit_policy : callable or None
+        How the model is refitted: before every fit
+        ``refit_policy(n_told, last_model)`` returns parameters set on the
+        estimator (``last_model`` is the previous fit, or None), e.g. to
+        start a GP's hyperparameter search at the last fit's
+        (`asktell.learning.GaussianProcessRegressor`'s ``theta_start``).
+        None: every fit starts afresh.
 
     Attributes
     ----------
@@ -165,6 +180,8 @@ class Optimizer(AskTellOptimizer):
         acq_func_kwargs=None,
         acq_optimizer_kwargs=None,
         avoid_duplicates=True,
+        candidates=None,
+        refit_policy=None,
     ):
         args = dict(locals())
         del args["self"]
@@ -190,6 +207,11 @@ class Optimizer(AskTellOptimizer):
             raise ValueError(f"space_constraint must be callable or None, got {space_constraint!r}")
         self.space_constraint = space_constraint
         self.avoid_duplicates = bool(avoid_duplicates)
+        for name, hook in (("candidates", candidates), ("refit_policy", refit_policy)):
+            if hook is not None and not callable(hook):
+                raise ValueError(f"{name} must be callable or None, got {hook!r}")
+        self.candidates = candidates
+        self.refit_policy = refit_policy
 
         self.acq_func_kwargs = dict(acq_func_kwargs or {})
         self._check_acq_func_kwargs()
@@ -204,7 +226,7 @@ class Optimizer(AskTellOptimizer):
         if not _is_int(self.n_jobs) or self.n_jobs == 0 or self.n_jobs < -1:
             raise ValueError(f"acq_optimizer_kwargs['n_jobs'] must be a positive integer or -1, got {self.n_jobs!r}")
 
-        self.rng = check_random_state(random_state)
+        self.rng = _check_random_state(random_state)
         self._seed = int(random_state) if _is_int(random_state) else int(self.rng.randint(0, 2**31 - 1))
 
         # the space: dimensions copied; a Gaussian process sees them normalized
@@ -255,16 +277,14 @@ class Optimizer(AskTellOptimizer):
         self._initial_samples = self._initial_point_generator.generate(
             self.space.dimensions, self.n_initial_points_, random_state=self._derive(_INIT_STREAM, 1)
         )
+        self._n_distinct = _n_distinct(self.space) if space_constraint is None else None
         self._cont_cols = _continuous_columns(self.space)
         self._box = np.array(_transformed_box(self.space), dtype=float)
 
         self.models = []
         self.Xi, self.yi = [], []
-        self._trials = {}
-        self._pending = {}
+        self._book = TrialBook()
         self._used = {}  # point key -> trial number (told, failed or pending)
-        self._n_failed = 0
-        self._next_number = 0
         self._model = None  # fitted on all told points
         self._model_n = -1
         if self.acq_func == "gp_hedge":
@@ -308,39 +328,61 @@ class Optimizer(AskTellOptimizer):
     @property
     def trials(self):
         """Every trial, in number order."""
-        return [self._trials[n] for n in sorted(self._trials)]
+        return self._book.trials
+
+    @property
+    def pending(self):
+        """The trials asked and not yet told or failed, in number order."""
+        return self._book.pending
 
     @property
     def next_trial_number(self):
         """Number the next asked trial gets; settable (for replay) to any unused number."""
-        return self._next_number
+        return self._book.next_number
 
     @next_trial_number.setter
     def next_trial_number(self, number):
-        if not _is_int(number) or number < 0:
-            raise ValueError(f"next_trial_number must be a non-negative integer, got {number!r}")
-        if self._trials and number <= max(self._trials):
-            raise ValueError(f"next_trial_number must exceed the largest trial number {max(self._trials)}, got {number}")
-        self._next_number = int(number)
+        self._book.next_number = number
 
-    def ask_trial(self, strategy="cl_min"):
-        """Propose a point as a new RUNNING `Trial` (pending until told).
+    @property
+    def exhausted(self):
+        """True when every point of a finite space was asked (with ``avoid_duplicates``)."""
+        return self.avoid_duplicates and self._n_distinct is not None and len(self._used) >= self._n_distinct
+
+    def ask_trial(self, strategy="cl_min", repeat=False):
+        """Propose a point as a new RUNNING `Trial` (pending until told); None once `exhausted`.
 
         ``strategy`` ("cl_min", "cl_mean", "cl_max") sets the lie given to
-        the model for other pending points.
+        the model for other pending points. ``repeat=True``: once the space
+        is exhausted, propose a point already asked (with a warning)
+        instead of None, as scikit-optimize's ``ask`` does.
         """
         if strategy not in self._strategies:
             raise ValueError(f"strategy must be one of {list(self._strategies)}, got {strategy!r}")
-        number = self._next_number
-        x = self._propose(number, strategy)
-        trial = Trial(number=number, x=x, params=self.space.to_params(x))
-        self._next_number += 1
-        self._register(trial)
+        if self.exhausted:
+            if not repeat:
+                return None
+            warnings.warn(
+                "every point of the space was evaluated or is pending (the space is exhausted); "
+                "proposing a repeated point", RuntimeWarning, stacklevel=2,
+            )
+            x = self._sample(1, self._derive(self.next_trial_number))[0]
+            return self._book.open(x, self.space.to_params(x))
+        x = self._propose(self._book.next_number, strategy)
+        trial = self._book.open(x, self.space.to_params(x))
+        self._used.setdefault(self._key(trial.x), trial.number)
         return trial
 
     def tell_trial(self, trial_or_number, value, fit=True):
-        """Record the value of a pending trial; ``value`` is a float or ``(value, seconds)``."""
-        trial = self._pending_trial(trial_or_number)
+        """Record the value of a pending trial; ``value`` is a float or ``(value, seconds)``.
+
+        A NaN or infinite value fails the trial (`asktell.protocol`): the
+        model never sees it and its point is never proposed again.
+        """
+        trial = self._book.pending_trial(trial_or_number)
+        told = parse_value(value)
+        if not told.finite:
+            return self.fail_trial(trial, told.error)
         y = self._check_y(value)
         self._complete(trial, y, value)
         self._after_tell(fit)
@@ -348,13 +390,7 @@ class Optimizer(AskTellOptimizer):
 
     def fail_trial(self, trial_or_number, error=None):
         """End a pending trial as failed: the model never sees it, it is never re-proposed."""
-        trial = self._pending_trial(trial_or_number)
-        del self._pending[trial.number]
-        trial.state = TrialState.FAIL
-        if error is not None:
-            trial.info["error"] = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
-        self._n_failed += 1
-        return trial
+        return self._book.fail(self._book.pending_trial(trial_or_number), error)
 
     def add_trial(self, trial, fit=True):
         """Register a trial made elsewhere (a stored study being replayed) under its own number.
@@ -365,7 +401,7 @@ class Optimizer(AskTellOptimizer):
         """
         if not isinstance(trial, Trial):
             raise TypeError(f"trial must be a Trial, got {trial!r}")
-        if not _is_int(trial.number) or trial.number < 0 or trial.number in self._trials:
+        if not _is_int(trial.number) or trial.number < 0 or trial.number in self._book:
             raise ValueError(f"trial number {trial.number!r} is invalid or already used")
         self.space.check_point(list(trial.x), param="trial.x")
         trial = Trial(number=int(trial.number), x=plain(list(trial.x)), params=self.space.to_params(list(trial.x)),
@@ -376,28 +412,14 @@ class Optimizer(AskTellOptimizer):
             y = self._check_y(value)
         pending_state = trial.state
         trial.state = TrialState.RUNNING
-        self._register(trial)
-        self._next_number = max(self._next_number, trial.number + 1)
+        self._book.add(trial)
+        self._used.setdefault(self._key(trial.x), trial.number)
         if pending_state is TrialState.COMPLETE:
             self._complete(trial, y, value)
             self._after_tell(fit)
         elif pending_state is TrialState.FAIL:
             self.fail_trial(trial, trial.info.get("error"))
         return trial
-
-    def _register(self, trial):
-        self._trials[trial.number] = trial
-        self._pending[trial.number] = trial
-        self._used.setdefault(self._key(trial.x), trial.number)
-
-    def _pending_trial(self, trial_or_number):
-        number = trial_or_number.number if isinstance(trial_or_number, Trial) else trial_or_number
-        if not _is_int(number):
-            raise TypeError(f"trial must be a Trial or its number, got {trial_or_number!r}")
-        if number not in self._pending:
-            state = "unknown" if number not in self._trials else "already finished"
-            raise ValueError(f"trial {number} is {state}; only pending trials can be told or failed")
-        return self._pending[number]
 
     def _check_y(self, value, param="y"):
         """The model's target for a told value: a float, or [value, log(seconds)]."""
@@ -413,11 +435,8 @@ class Optimizer(AskTellOptimizer):
         return _check_value(value, param)
 
     def _complete(self, trial, y, value):
-        del self._pending[trial.number]
-        trial.state = TrialState.COMPLETE
-        trial.value = y[0] if self._per_second else y
-        if is_listlike(value) and len(value) == 2:
-            trial.info["seconds"] = float(value[1])
+        told = parse_value(value)
+        self._book.complete(trial, told._replace(value=y[0] if self._per_second else y))
         self.Xi.append(list(trial.x))
         self.yi.append(y)
 
@@ -428,6 +447,8 @@ class Optimizer(AskTellOptimizer):
     # ------------------------------------------------------------ model
     def _fit(self):
         n_told = len(self.yi)
+        if self.refit_policy is not None:
+            self.base_estimator_.set_params(**self.refit_policy(n_told, self._model))
         est = clone(self.base_estimator_)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -473,7 +494,7 @@ class Optimizer(AskTellOptimizer):
         """The model with every pending point told a constant lie."""
         ys = self._model_targets(self.yi)
         lie = {"cl_min": np.min, "cl_mean": np.mean, "cl_max": np.max}[strategy](ys, axis=0)
-        pending = [t.x for t in self._pending.values()]
+        pending = [t.x for t in self._book.pending]
         X = self.space.transform(self.Xi + pending)
         y = np.concatenate([ys, np.repeat(lie[None] if ys.ndim == 2 else [lie], len(pending), axis=0)])
         if hasattr(self._model, "refit_fixed") and self._model.kernel is None:
@@ -533,8 +554,9 @@ class Optimizer(AskTellOptimizer):
         return points
 
     def _rank(self, model, acq_funcs, y_opt, rng):
+        candidates = self._candidates(rng) if self.candidates is None else self.candidates(self, rng)
         return _minimize_acquisition(
-            self._candidates(rng), model, y_opt, acq_funcs, self.acq_func_kwargs,
+            candidates, model, y_opt, acq_funcs, self.acq_func_kwargs,
             method=self.acq_optimizer, n_restarts=self.n_restarts_optimizer,
             cont_cols=self._cont_cols, bounds=self._box, n_jobs=_n_jobs(self.n_jobs),
         )
@@ -542,12 +564,12 @@ class Optimizer(AskTellOptimizer):
     # ------------------------------------------------------------ proposals
     def _propose(self, number, strategy):
         rng = self._derive(number)
-        n_busy = len(self.yi) + len(self._pending)
+        n_busy = len(self.yi) + len(self._book.pending_numbers)
         if self.base_estimator_ is None or not self.yi or n_busy < self.n_initial_points_:
             return self._initial_point(rng)
         if self._model_n != len(self.yi):
             self._fit()
-        if self._pending:
+        if n_busy > len(self.yi):
             model, ys = self._lie_model(strategy)
         else:
             model, ys = self._model, self._model_targets(self.yi)
@@ -556,7 +578,7 @@ class Optimizer(AskTellOptimizer):
             logits = self.eta * (self.gains_ - np.max(self.gains_))
             probs = np.exp(logits) / np.sum(np.exp(logits))
             choice = int(np.argmax(rng.multinomial(1, probs)))
-            if not self._pending and self._next_xs is not None:
+            if n_busy == len(self.yi) and self._next_xs is not None:
                 order = [choice] + [i for i in range(len(_HEDGE)) if i != choice]
                 x = self._first_new(np.vstack([self._next_xs[i] for i in order]), rng, fallback=False)
                 if x is not None:
@@ -567,7 +589,7 @@ class Optimizer(AskTellOptimizer):
         return self._first_new(ranked, rng)
 
     def _initial_point(self, rng):
-        index = len(self.yi) + len(self._pending) + self._n_failed
+        index = len(self._book)
         if index < len(self._initial_samples):
             x = list(self._initial_samples[index])
             if self._acceptable(x):
@@ -611,10 +633,10 @@ class Optimizer(AskTellOptimizer):
         if strategy not in self._strategies:
             raise ValueError(f"strategy must be one of {list(self._strategies)}, got {strategy!r}")
         if n_points is None:
-            return list(self.ask_trial(strategy).x)
+            return list(self.ask_trial(strategy, repeat=True).x)
         if not _is_int(n_points) or n_points <= 0:
             raise ValueError(f"n_points must be a positive integer or None, got {n_points!r}")
-        return [list(self.ask_trial(strategy).x) for _ in range(n_points)]
+        return [list(self.ask_trial(strategy, repeat=True).x) for _ in range(n_points)]
 
     def tell(self, x, y, fit=True):
         """Record the value ``y`` of the point ``x`` (or lists of both); returns the result.
@@ -627,16 +649,15 @@ class Optimizer(AskTellOptimizer):
         points, values = self._check_tell(x, y)
         ys = [self._check_y(v, "y" if len(values) == 1 else f"y[{i}]") for i, v in enumerate(values)]
         pending_by_key = {}
-        for t in self._pending.values():
+        for t in self._book.pending:
             pending_by_key.setdefault(self._key(t.x), []).append(t)
         for point, y_i, value in zip(points, ys, values):
             matches = pending_by_key.get(self._key(point))
             if matches:
                 trial = matches.pop(0)
             else:
-                trial = Trial(number=self._next_number, x=point, params=self.space.to_params(point))
-                self._next_number += 1
-                self._register(trial)
+                trial = self._book.open(point, self.space.to_params(point))
+                self._used.setdefault(self._key(trial.x), trial.number)
             self._complete(trial, y_i, value)
         self._after_tell(fit)
         return self.get_result()
@@ -684,8 +705,7 @@ class Optimizer(AskTellOptimizer):
         """
         other = _copy.copy(self)
         other.Xi, other.yi = [list(x) for x in self.Xi], [_copy.copy(y) for y in self.yi]
-        other._trials = {n: _copy.deepcopy(t) for n, t in self._trials.items()}
-        other._pending = {n: other._trials[n] for n in self._pending}
+        other._book = self._book.copy()
         other._used = dict(self._used)
         other.models = list(self.models)
         if hasattr(self, "gains_"):
@@ -697,7 +717,7 @@ class Optimizer(AskTellOptimizer):
 
     def __repr__(self):
         est = "DUMMY" if self.base_estimator_ is None else type(self.base_estimator_).__name__
-        return f"Optimizer(base_estimator={est}, acq_func={self.acq_func!r}, n_told={len(self.yi)}, n_pending={len(self._pending)})"
+        return f"Optimizer(base_estimator={est}, acq_func={self.acq_func!r}, n_told={len(self.yi)}, n_pending={len(self._book.pending_numbers)})"
 
 
 def _is_gp(estimator):
@@ -706,6 +726,19 @@ def _is_gp(estimator):
     from .learning import GaussianProcessRegressor
 
     return isinstance(estimator, (GaussianProcessRegressor, SkGPR))
+
+
+def _n_distinct(space):
+    """How many distinct points a space of integers and categories has (None with a real)."""
+    n = 1
+    for dim in space.dimensions:
+        if isinstance(dim, Categorical):
+            n *= len(dim.categories)
+        elif isinstance(dim, Real):
+            return None
+        else:
+            n *= int(dim.high) - int(dim.low) + 1
+    return n
 
 
 def _categorical_columns(space):

@@ -48,18 +48,22 @@ class ProgressBar:
         Label in front of the bar.
     file : file-like or None
         Where the bar is drawn (standard error by default).
+    maximize : bool
+        Show the largest value as the best (a study with
+        ``direction="maximize"``).
     """
 
-    def __init__(self, total=None, timeout=None, desc="trials", file=None):
+    def __init__(self, total=None, timeout=None, desc="trials", file=None, maximize=False):
         tqdm = _tqdm()
         if timeout is not None:
             desc = f"{desc} (timeout {timeout:g} s)"
         self._bar = tqdm(total=total, desc=desc, unit="trial", file=file or sys.stderr, dynamic_ncols=True)
         self.best = None
+        self._sign = -1.0 if maximize else 1.0
 
     def update(self, value=None, n=1):
         """Count ``n`` finished trials; ``value`` updates the best shown."""
-        if value is not None and (self.best is None or value < self.best):
+        if value is not None and (self.best is None or self._sign * value < self._sign * self.best):
             self.best = value
             self._bar.set_postfix(best=f"{value:.6g}", refresh=False)
         self._bar.update(n)

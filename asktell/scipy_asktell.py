@@ -27,8 +27,8 @@ from collections import deque
 
 import numpy as np
 
-from .base import AskTellOptimizer
-from .trial import Trial, TrialState
+from .protocol import AskTellOptimizer, TrialBook, parse_value
+from .trial import Trial
 
 __all__ = ["ScipyAskTell", "SCIPY_METHODS", "HANDOFFS"]
 
@@ -343,7 +343,9 @@ class ScipyAskTell(AskTellOptimizer):
         The box searched; points asked lie in it.
     penalty : float or None
         What scipy sees instead of a non-finite score (NaN, +-inf) or a
-        failed trial; the trial keeps the original value. None (default):
+        failed trial, since scipy needs a number for every point it asked;
+        the trial itself reads FAIL, the value told in its
+        ``info["error"]`` (the rule of `asktell.protocol`). None (default):
         the worst finite score told so far plus the spread of the scores
         told (at least 1.0), or `FIRST_PENALTY` before any finite score.
     early_sampling : bool
@@ -417,7 +419,7 @@ class ScipyAskTell(AskTellOptimizer):
         self.handoff = handoff
         self._channel = _channel(handoff)
         self._finalizer = None
-        self._trials = []
+        self._book = TrialBook()
         self._pending = {}  # trial number -> index in the posted batch
         self._asked = 0  # points of the posted batch asked
         self._untold = 0  # points of the posted batch not told
@@ -525,8 +527,7 @@ class ScipyAskTell(AskTellOptimizer):
                 f"(trials {sorted(self._pending)}); tell them before asking again"
             )
         x = batch[self._asked]
-        trial = Trial(len(self._trials), x.tolist())
-        self._trials.append(trial)
+        trial = self._book.open(x.tolist())
         self._pending[trial.number] = self._asked
         self._asked += 1
         return trial
@@ -557,20 +558,6 @@ class ScipyAskTell(AskTellOptimizer):
         return trials
 
     # ---------------------------------------------------------------- telling
-    def _score(self, value):
-        """The float scipy sees for ``value`` (penalised when not finite)."""
-        if isinstance(value, tuple):  # (value, seconds) of cost-aware drivers
-            value = value[0]
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise TypeError(f"the value told must be a number, got {value!r}") from None
-        if math.isfinite(value):
-            self._best = min(self._best, value)
-            self._worst = max(self._worst, value)
-            return value, value
-        return value, self._penalty()
-
     def _penalty(self):
         if self.penalty is not None:
             return float(self.penalty)
@@ -579,15 +566,11 @@ class ScipyAskTell(AskTellOptimizer):
         return self._worst + max(1.0, self._worst - self._best)
 
     def _pending_index(self, trial):
-        number = trial.number if isinstance(trial, Trial) else trial
-        if self._channel.ended and not self._pending:
-            raise ValueError(f"trial {number!r} cannot be told: the optimizer has ended")
-        try:
-            return number, self._pending.pop(number)
-        except (KeyError, TypeError):
-            if isinstance(number, int) and 0 <= number < len(self._trials):
-                raise ValueError(f"trial {number} was already told") from None
-            raise ValueError(f"unknown trial {number!r}; pending: {sorted(self._pending)}") from None
+        """The pending trial ``trial`` names and its index in the posted batch."""
+        record = self._book.pending_trial(trial)
+        if record.number not in self._pending:
+            raise ValueError(f"trial {record.number} cannot be told: the optimizer has ended")
+        return record, self._pending[record.number]
 
     def _deliver(self, index, score):
         channel = self._channel
@@ -598,26 +581,26 @@ class ScipyAskTell(AskTellOptimizer):
             channel.answer()
 
     def tell_trial(self, trial, value):
-        """Give scipy the value of ``trial`` (a `Trial` or its number)."""
-        number, index = self._pending_index(trial)
-        try:
-            original, score = self._score(value)
-        except TypeError:
-            self._pending[number] = index
-            raise
-        record = self._trials[number]
-        record.value = original
-        record.state = TrialState.COMPLETE
-        self._deliver(index, score)
+        """Give scipy the value of ``trial`` (a `Trial` or its number).
+
+        ``value`` is a float or ``(value, seconds)``. A NaN or infinite
+        value fails the trial (`asktell.protocol`); scipy, which needs a
+        number for every point, is given the penalty (see the class).
+        """
+        record, index = self._pending_index(trial)
+        record, told = self._book.end(record, value)
+        self._pending.pop(record.number)
+        if told.finite:
+            self._best = min(self._best, told.value)
+            self._worst = max(self._worst, told.value)
+        self._deliver(index, told.value if told.finite else self._penalty())
         return record
 
     def fail_trial(self, trial, error=None):
         """End ``trial`` as failed; scipy sees the penalty."""
-        number, index = self._pending_index(trial)
-        record = self._trials[number]
-        record.state = TrialState.FAIL
-        if error is not None:
-            record.info["error"] = str(error)
+        record, index = self._pending_index(trial)
+        self._book.fail(record, error)
+        self._pending.pop(record.number)
         self._deliver(index, self._penalty())
         return record
 
@@ -638,7 +621,8 @@ class ScipyAskTell(AskTellOptimizer):
 
     @property
     def trials(self):
-        return list(self._trials)
+        """Every trial asked, in number order."""
+        return self._book.trials
 
     @property
     def pending(self):
@@ -647,4 +631,4 @@ class ScipyAskTell(AskTellOptimizer):
 
     def __repr__(self):
         state = "done" if self.done else ("running" if self._finalizer is not None else "new")
-        return f"ScipyAskTell({self.method!r}, {len(self.bounds)} dims, {state}, {len(self._trials)} trials)"
+        return f"ScipyAskTell({self.method!r}, {len(self.bounds)} dims, {state}, {len(self._book)} trials)"

@@ -40,9 +40,9 @@ import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from sklearn.utils import check_random_state
 
-from .base import AskTellOptimizer
+from .protocol import AskTellOptimizer, TrialBook
+from .utils import _check_random_state
 from .scipy_asktell import HANDOFFS, SCIPY_METHODS, ScipyAskTell, seed_keyword
 from .space import Space, UnitCube
 from .trial import Trial, TrialState
@@ -104,7 +104,9 @@ class HyperScipySampler(AskTellOptimizer):
     random_state : int, RandomState or None
         Seeds every worker and restart. With None a seed is drawn and
         recorded in each trial's ``info["sampler_seed"]``, so `resume` can
-        reuse it.
+        reuse it. scipy's own seed keyword (``seed=``, or ``rng=``) is
+        accepted in its place and plays the same role: the base seed the
+        workers' seeds derive from.
     cache : bool
         Answer points already evaluated from the cache (default True).
     handoff : {"thread", "greenlet"}
@@ -147,10 +149,17 @@ class HyperScipySampler(AskTellOptimizer):
             raise ValueError(f"method must be one of {SCIPY_METHODS}, got {method!r}")
         if isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1:
             raise ValueError(f"n_workers must be a positive integer, got {n_workers!r}")
-        for name in ("bounds", "x0", "rng", "seed"):
+        for name in ("bounds", "x0"):
             if name in kwargs:
-                hint = "random_state" if name in ("rng", "seed") else "the space"
-                raise ValueError(f"{name}={kwargs[name]!r}: HyperScipySampler sets it from {hint}")
+                raise ValueError(f"{name}={kwargs[name]!r}: HyperScipySampler sets it from the space")
+        for name in ("seed", "rng"):
+            if name in kwargs:
+                if random_state is not None:
+                    raise ValueError(
+                        f"{name}={kwargs[name]!r} and random_state={random_state!r}: give one "
+                        "seed (the workers' seeds derive from it)"
+                    )
+                random_state = kwargs.pop(name)
         self.space = space if isinstance(space, Space) else Space(space)
         self.method = method
         self.n_workers = n_workers
@@ -170,8 +179,7 @@ class HyperScipySampler(AskTellOptimizer):
         self._seed = None
         self._workers = []
         self._cursor = 0
-        self._trials = {}  # number -> Trial
-        self._next_number = 0
+        self._book = TrialBook()
         self._known = {}  # point key -> _Known (finished trials)
         self._in_flight = {}  # point key -> number of the RUNNING trial at it
         self._listeners = {}  # number -> [(ScipyAskTell, inner trial number)]
@@ -182,7 +190,7 @@ class HyperScipySampler(AskTellOptimizer):
     def seed(self):
         """The base seed every worker's seed derives from."""
         if self._seed is None:
-            self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+            self._seed = int(_check_random_state(self.random_state).randint(2**31 - 1))
         return self._seed
 
     def _worker_seed(self, worker):
@@ -283,8 +291,8 @@ class HyperScipySampler(AskTellOptimizer):
                     continue
                 number = self._in_flight.get(key)
                 if number is not None:
-                    if self._trials[number].info.get("worker") == worker.index and (
-                        self._trials[number].info.get("restart") == worker.restart
+                    if self._book[number].info.get("worker") == worker.index and (
+                        self._book[number].info.get("restart") == worker.restart
                     ):
                         worker.issued = True
                     self._listeners[number].append((worker.opt, inner.number))
@@ -292,21 +300,13 @@ class HyperScipySampler(AskTellOptimizer):
             return self._issue(worker, inner, point, key)
 
     def _issue(self, worker, inner, point, key):
-        number = self._next_number
-        self._next_number += 1
-        trial = Trial(
-            number,
+        trial = self._book.open(
             point,
-            params=self.space.to_params(point),
-            info={
-                "worker": worker.index,
-                "restart": worker.restart,
-                "sampler_seed": self.seed,
-            },
+            self.space.to_params(point),
+            info={"worker": worker.index, "restart": worker.restart, "sampler_seed": self.seed},
         )
-        self._trials[number] = trial
-        self._listeners[number] = [(worker.opt, inner.number)]
-        self._in_flight.setdefault(key, number)
+        self._listeners[trial.number] = [(worker.opt, inner.number)]
+        self._in_flight.setdefault(key, trial.number)
         worker.issued = True
         return trial
 
@@ -316,15 +316,6 @@ class HyperScipySampler(AskTellOptimizer):
         return trial.number, dict(trial.params)
 
     # ---------------------------------------------------------------- telling
-    def _running(self, trial):
-        number = trial.number if isinstance(trial, Trial) else trial
-        record = self._trials.get(number) if isinstance(number, int) else None
-        if record is None:
-            raise ValueError(f"unknown trial {number!r}")
-        if record.finished:
-            raise ValueError(f"trial {number} was already told ({record.state})")
-        return record
-
     def _finish(self, record, failed, value):
         key = _key(record.x)
         if self._in_flight.get(key) == record.number:
@@ -344,28 +335,17 @@ class HyperScipySampler(AskTellOptimizer):
     def tell_trial(self, trial, value):
         """Record the value of ``trial`` (a `Trial` or its number) and pass it to scipy.
 
-        A non-finite value is kept on the trial; scipy sees a penalty (see
-        `ScipyAskTell`).
+        A NaN or infinite value fails the trial (`asktell.protocol`); scipy
+        sees a penalty (see `ScipyAskTell`) and the cache remembers the
+        point as failed.
         """
-        record = self._running(trial)
-        raw = value[0] if isinstance(value, tuple) else value
-        try:
-            raw = float(raw)
-        except (TypeError, ValueError):
-            raise TypeError(f"the value told must be a number, got {value!r}") from None
-        if isinstance(value, tuple) and len(value) > 1:
-            record.info["seconds"] = float(value[1])
-        record.value = raw
-        record.state = TrialState.COMPLETE
-        self._finish(record, False, raw)
+        record, told = self._book.end(trial, value)
+        self._finish(record, not told.finite, told.value if told.finite else None)
         return record
 
     def fail_trial(self, trial, error=None):
         """End ``trial`` as failed; scipy sees the penalty, the cache remembers it."""
-        record = self._running(trial)
-        record.state = TrialState.FAIL
-        if error is not None:
-            record.info["error"] = str(error)
+        record = self._book.fail(self._book.pending_trial(trial), error)
         self._finish(record, True, None)
         return record
 
@@ -375,7 +355,8 @@ class HyperScipySampler(AskTellOptimizer):
 
     @property
     def trials(self):
-        return [self._trials[n] for n in sorted(self._trials)]
+        """Every trial asked, in number order."""
+        return self._book.trials
 
     # ---------------------------------------------------------------- life cycle
     def resume(self, trials):
@@ -387,9 +368,9 @@ class HyperScipySampler(AskTellOptimizer):
         sampler must have no trials of its own. With ``random_state=None``
         the seed recorded in the trials is reused. Returns ``self``.
         """
-        if self._trials:
+        if len(self._book):
             raise ValueError(
-                f"resume() needs a sampler without trials, this one has {len(self._trials)}"
+                f"resume() needs a sampler without trials, this one has {len(self._book)}"
             )
         trials = list(trials)
         for trial in trials:
@@ -408,13 +389,12 @@ class HyperScipySampler(AskTellOptimizer):
         self.stop()
         for trial in sorted(trials, key=lambda t: t.number):
             record = replace(trial, x=list(trial.x), params=dict(trial.params), info=dict(trial.info))
-            self._trials[record.number] = record
+            self._book.add(record)
             if record.finished:
                 self._finish(record, record.state is TrialState.FAIL, record.value)
             else:
                 self._in_flight.setdefault(_key(record.x), record.number)
                 self._listeners[record.number] = []
-        self._next_number = max(numbers, default=-1) + 1
         return self
 
     def stop(self):
@@ -435,7 +415,7 @@ class HyperScipySampler(AskTellOptimizer):
     def __repr__(self):
         return (
             f"HyperScipySampler({self.method!r}, {self.space.n_dims} dims, "
-            f"{len(self._workers)} workers, {len(self._trials)} trials)"
+            f"{len(self._workers)} workers, {len(self._book)} trials)"
         )
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from .callbacks import VerboseCallback, check_callback
 from .optimizer import Optimizer
+from .protocol import parse_value
 from .space import Space
 from .trial import Trial, TrialState
 from .utils import cook_estimator, eval_callbacks, is_listlike
@@ -49,8 +50,12 @@ def _evaluate(func, x, optimizer, on_error):
     try:
         optimizer._check_y(value, "func(x)")
     except ValueError as exc:
+        try:
+            detail = "it is not finite" if not parse_value(value).finite else str(exc)
+        except (TypeError, ValueError):
+            detail = str(exc)
         message = (
-            f"the objective returned {value!r} at x={x}: {exc}. Pass on_error='record' to "
+            f"the objective returned {value!r} at x={x}: {detail}. Pass on_error='record' to "
             "record such calls as failed and go on"
         )
         if on_error == "raise":

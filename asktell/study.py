@@ -20,7 +20,9 @@ A study over the multi-method hyper-optimizer (``optimizer="hyper"``,
 
 from __future__ import annotations
 
+import csv
 import importlib
+import io
 import json
 import math
 import numbers
@@ -32,9 +34,11 @@ import weakref
 from functools import partial
 
 import numpy as np
-from sklearn.utils import check_random_state
 
+from .auto import AutoOptimizer
+from .hyper import HyperAskTell, SpaceAskTell
 from .hyper.method_space import MethodSpace
+from .optimizer import Optimizer
 from .parallel import WorkerLost, as_evaluator, capture, resolve_n_jobs
 from .storage import (
     DuplicatedStudyError,
@@ -44,10 +48,13 @@ from .storage import (
     space_from_dict,
     space_to_dict,
 )
-from .storage.replay import replay_for
+from .storage.replay import StateReplay, replay_for
 from .storage.workers import Heartbeat, worker_id, worker_lost
+from .protocol import parse_value
+from .scipy_sampler import HyperScipySampler
 from .space import Space
 from .trial import Trial, TrialState
+from .utils import _check_random_state
 
 __all__ = [
     "Study",
@@ -66,18 +73,19 @@ _OPTIMIZERS = {}
 def register_optimizer(name, factory, replace=False):
     """Make ``factory(space, random_state=seed, **kwargs)`` available by ``name``.
 
-    Studies store the name, the keyword arguments and the seed, so that
-    every process (and every resume) builds the same optimizer. A factory
-    whose ``method_space`` attribute is true is given a
+    Names are case-insensitive (``"GP"`` is ``"gp"``). Studies store the
+    name, the keyword arguments and the seed, so that every process (and
+    every resume) builds the same optimizer. A factory whose
+    ``method_space`` attribute is true is given a
     `asktell.hyper.MethodSpace` instead of a `Space` (as ``"hyper"`` is).
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"optimizer name must be a non-empty str, got {name!r}")
     if not callable(factory):
         raise TypeError(f"factory must be callable, got {factory!r}")
-    if name in _OPTIMIZERS and not replace:
+    if name.lower() in _OPTIMIZERS and not replace:
         raise ValueError(f"an optimizer named {name!r} is registered already (pass replace=True)")
-    _OPTIMIZERS[name] = factory
+    _OPTIMIZERS[name.lower()] = factory
 
 
 def optimizer_names():
@@ -87,12 +95,6 @@ def optimizer_names():
 
 def _bayesian(base_estimator):
     def make(space, random_state=None, **kwargs):
-        try:
-            from . import Optimizer
-        except ImportError:
-            raise ImportError(
-                "this asktell has no Bayesian Optimizer; choose another optimizer"
-            ) from None
         return Optimizer(space, base_estimator=base_estimator, random_state=random_state, **kwargs)
 
     make.__doc__ = f"asktell.Optimizer with base_estimator={base_estimator!r}"
@@ -111,13 +113,28 @@ for _name, _estimator in (
     register_optimizer(_name, _bayesian(_estimator))
 
 
+def _auto(space, random_state=None, **kwargs):
+    return AutoOptimizer(space, random_state=random_state, **kwargs)
+
+
+_auto.__doc__ = "asktell.AutoOptimizer, the default strategy of asktell.minimize"
+register_optimizer("auto", _auto)
+
+
+def _plain(optlib):
+    def make(space, random_state=None, **kwargs):
+        return SpaceAskTell(space, optlib, random_state=random_state, **kwargs)
+
+    make.__doc__ = f"asktell.hyper.SpaceAskTell with optlib={optlib!r}: its strategy on a plain space"
+    return make
+
+
+for _optlib in ("tpe", "cmaes"):
+    register_optimizer(_optlib, _plain(_optlib))
+
 
 def _scipy(method):
     def make(space, random_state=None, **kwargs):
-        try:
-            from . import HyperScipySampler
-        except ImportError:
-            raise ImportError("this asktell has no HyperScipySampler; choose another optimizer") from None
         return HyperScipySampler(space, method=method, random_state=random_state, **kwargs)
 
     make.__doc__ = f"asktell.HyperScipySampler with method={method!r}"
@@ -135,8 +152,6 @@ for _name, _method in (
 
 def _hyper(optlib):
     def make(space, random_state=None, **kwargs):
-        from .hyper import HyperAskTell
-
         if optlib is not None:
             kwargs["optlib"] = optlib
         return HyperAskTell(space, random_state=random_state, **kwargs)
@@ -154,7 +169,7 @@ register_optimizer("hyper", _hyper(None))
 for _optlib in ("bayes", "tpe", "random", "scipy", "cmaes"):
     register_optimizer(f"hyper-{_optlib}", _hyper(_optlib))
 
-_DEFAULT_OPTIMIZER = "gp"
+_DEFAULT_OPTIMIZER = "auto"
 _DEFAULT_HYPER_OPTIMIZER = "hyper"
 
 
@@ -177,8 +192,8 @@ def _load_object(path, what):
 
 
 def _factory_for(name):
-    if name in _OPTIMIZERS:
-        return _OPTIMIZERS[name]
+    if name.lower() in _OPTIMIZERS:
+        return _OPTIMIZERS[name.lower()]
     if ":" in name:
         factory = _load_object(name, "optimizer")
         if not callable(factory):
@@ -188,6 +203,11 @@ def _factory_for(name):
         f"unknown optimizer {name!r}: choose one of {optimizer_names()} "
         "or give module:factory, or an optimizer instance"
     )
+
+
+def _canonical(name):
+    """A registered name as stored (lower case); a ``module:factory`` path as given."""
+    return name.lower() if name.lower() in _OPTIMIZERS else name
 
 
 def _searches_method_space(optimizer):
@@ -218,7 +238,7 @@ def _searched_space(space, method_space):
         return MethodSpace(space)
     raise TypeError(
         "space: a hyper optimizer searches a method space {method: space} (or a MethodSpace), "
-        f"got {space!r}"
+        f"got {space!r}; on a plain space use 'auto', 'tpe', 'cmaes', 'random' or 'gp'"
     )
 
 
@@ -234,9 +254,7 @@ def _seed(random_state):
         return int.from_bytes(os.urandom(4), "little") >> 1
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         return int(random_state)
-    if isinstance(random_state, np.random.RandomState):
-        return int(check_random_state(random_state).randint(2**31 - 1))
-    raise TypeError(f"random_state must be None, an int or a RandomState, got {random_state!r}")
+    return int(_check_random_state(random_state).randint(2**31 - 1))
 
 
 def _close_optimizer(optimizer):
@@ -274,8 +292,10 @@ def _finite(value):
 #: fields of a trial's info that the study writes (a dict result may not set them)
 _STUDY_INFO = frozenset(
     {"worker", "attempts", "datetime_start", "datetime_complete", "duration", "requeued",
-     "error", "eval_seconds", "late_results"}
+     "error", "eval_seconds", "late_results", "user_attrs", "enqueued", "imported", "lost"}
 )
+
+_DIRECTIONS = ("minimize", "maximize")
 
 
 def _split_score(value, number):
@@ -292,26 +312,25 @@ def _split_score(value, number):
 
 
 def _check_value(value, number):
-    """``(state, value, told, error)`` for what an objective returned.
+    """``(state, value, told, error)`` for what an objective returned (`asktell.protocol.parse_value`).
 
     A float, or ``(value, seconds)`` for cost-aware acquisitions. NaN and
     infinities fail the trial (the optimizer is told it failed, never a
     number that would wreck its model).
     """
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        v, s = (_plain(u) for u in value)
-        if isinstance(v, numbers.Real) and isinstance(s, numbers.Real) and not isinstance(v, bool):
-            if _finite(v) and _finite(s):
-                return TrialState.COMPLETE, float(v), [float(v), float(s)], None
-            return TrialState.FAIL, None, None, f"objective returned {value!r}, which is not finite"
-    value = _plain(value)
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        if _finite(value):
-            return TrialState.COMPLETE, float(value), float(value), None
-        return TrialState.FAIL, None, None, f"objective returned {value!r}, which is not finite"
-    raise TypeError(
-        f"trial {number}: the objective must return a float or (value, seconds), got {value!r}"
-    )
+    try:
+        told = parse_value(value)
+    except (TypeError, ValueError):
+        hint = " (did it forget to return its value?)" if value is None else ""
+        raise TypeError(
+            f"trial {number}: the objective returned {value!r}{hint}; it must return a float, "
+            "or (value, seconds) for cost-aware optimizers"
+        ) from None
+    if not told.finite:
+        return TrialState.FAIL, None, None, told.error
+    if told.seconds is None:
+        return TrialState.COMPLETE, told.value, told.value, None
+    return TrialState.COMPLETE, told.value, [told.value, told.seconds], None
 
 
 # ------------------------------------------------------------------ study
@@ -331,12 +350,14 @@ class Study:
         space. A hyper optimizer searches a method space: a `MethodSpace`,
         or ``{method: space}`` as `HyperOptimizer` takes it.
     optimizer : str, optimizer instance or None
-        A registered name (``"gp"``, ``"forest"``, ``"random"``, ...,
-        ``"hyper"``, ``"hyper-random"``, ..., see `optimizer_names`),
-        ``"module:factory"``, or an instance of an
-        `asktell.base.AskTellOptimizer` that has not been used yet. None:
-        ``"gp"`` for a new study (``"hyper"`` when ``space`` is a
-        `MethodSpace`), the stored choice for an existing one.
+        A registered name, case-insensitive (``"auto"``, the default
+        strategy of `asktell.minimize`; skopt's ``"gp"``, ``"rf"``,
+        ``"et"``, ``"gbrt"``; ``"tpe"``, ``"cmaes"``, ``"random"``;
+        ``"scipy-de"``, ...; ``"hyper"``, ``"hyper-tpe"``, ... over a method
+        space; see `optimizer_names`), ``"module:factory"``, or an instance
+        of an `asktell.protocol.AskTellOptimizer` that has not been used
+        yet. None: ``"auto"`` for a new study (``"hyper"`` when ``space`` is
+        a `MethodSpace`), the stored choice for an existing one.
     random_state : int, RandomState or None
         Seed of the optimizer. Stored with the study: every process and
         every resume uses it (a random one is drawn and stored when None).
@@ -352,6 +373,17 @@ class Study:
     max_retries : int
         How many times a trial whose worker was lost is run again before
         it fails for good.
+    direction : {"minimize", "maximize"} or None
+        Whether the study looks for the smallest or the largest value.
+        Stored with the study (None: ``"minimize"`` for a new study, the
+        stored direction for an existing one). Values told and shown are
+        always the objective's own; a maximizing study hands its optimizer
+        their negation, and `best_trial` is the largest.
+
+    Attributes
+    ----------
+    direction : str
+        ``"minimize"`` or ``"maximize"``, as stored.
     """
 
     def __init__(
@@ -367,7 +399,10 @@ class Study:
         heartbeat_interval=10.0,
         grace_period=60.0,
         max_retries=3,
+        direction=None,
     ):
+        if direction is not None and direction not in _DIRECTIONS:
+            raise ValueError(f"direction must be 'minimize' or 'maximize', got {direction!r}")
         for param, value in (("heartbeat_interval", heartbeat_interval), ("grace_period", grace_period)):
             if not _finite(value) or value <= 0:
                 raise ValueError(f"{param} must be a positive number, got {value!r}")
@@ -392,7 +427,8 @@ class Study:
         self.heartbeat_interval = float(heartbeat_interval)
         self.grace_period = float(grace_period)
         self.max_retries = max_retries
-        record = self._open(name, space, optimizer, random_state, optimizer_kwargs, load_if_exists)
+        record = self._open(name, space, optimizer, random_state, optimizer_kwargs, load_if_exists, direction)
+        self.direction = record.info.get("direction", "minimize")
         self.name = record.name
         self.study_id = record.study_id
         self.space = space_from_dict(record.space)
@@ -416,7 +452,7 @@ class Study:
         self._finalizer = weakref.finalize(self, _release, self._resources)
 
     # -------------------------------------------------------------- opening
-    def _open(self, name, space, optimizer, random_state, optimizer_kwargs, load_if_exists):
+    def _open(self, name, space, optimizer, random_state, optimizer_kwargs, load_if_exists, direction):
         from .storage import StudyNotFoundError
 
         try:
@@ -429,22 +465,25 @@ class Study:
                     f"a study named {name!r} exists already in {self.storage.url!r} "
                     "(pass load_if_exists=True to continue it)"
                 )
-            self._check_matches(record, space, optimizer, random_state, optimizer_kwargs)
+            self._check_matches(record, space, optimizer, random_state, optimizer_kwargs, direction)
             return record
         if space is None:
-            raise ValueError(f"study {name!r} does not exist in {self.storage.url!r}; give a space to create it")
+            raise ValueError(
+                f"a space is needed to create study {name!r} (it is not in {self.storage.url!r} yet): "
+                "pass space= (a list of dimensions, a Space, or {method: space} for a hyper optimizer)"
+            )
         if optimizer is None:
             optimizer = _DEFAULT_HYPER_OPTIMIZER if _is_method_space(space) else _DEFAULT_OPTIMIZER
         space = _searched_space(space, _searches_method_space(optimizer))
         space_dict = space_to_dict(space)
         settings = self._optimizer_settings(space_dict, optimizer, random_state, optimizer_kwargs)
         try:
-            return self.storage.create_study(name, space_dict, settings)
+            return self.storage.create_study(name, space_dict, settings, {"direction": direction or "minimize"})
         except DuplicatedStudyError:
             if not load_if_exists:
                 raise
             record = self.storage.get_study(name)  # another process created it meanwhile
-            self._check_matches(record, space, optimizer, random_state, optimizer_kwargs)
+            self._check_matches(record, space, optimizer, random_state, optimizer_kwargs, direction)
             return record
 
     @staticmethod
@@ -455,7 +494,7 @@ class Study:
             kwargs = _jsonable(optimizer_kwargs or {})
             if kwargs != (optimizer_kwargs or {}):
                 raise TypeError(f"optimizer_kwargs must hold JSON values to be stored, got {optimizer_kwargs!r}")
-            return {"name": optimizer, "kwargs": kwargs, "random_state": seed}
+            return {"name": _canonical(optimizer), "kwargs": kwargs, "random_state": seed}
         if optimizer_kwargs:
             raise ValueError("optimizer_kwargs applies to a named optimizer, not to an instance")
         if not all(callable(getattr(optimizer, m, None)) for m in ("ask_trial", "tell_trial", "fail_trial")):
@@ -480,8 +519,11 @@ class Study:
             else None,
         }
 
-    def _check_matches(self, record, space, optimizer, random_state, optimizer_kwargs):
+    def _check_matches(self, record, space, optimizer, random_state, optimizer_kwargs, direction=None):
         where = f"study {record.name!r} in {self.storage.url!r}"
+        stored_direction = record.info.get("direction", "minimize")
+        if direction is not None and direction != stored_direction:
+            raise ValueError(f"{where} was created with direction={stored_direction!r}, not {direction!r}")
         if space is not None:
             try:
                 given = space_to_dict(_searched_space(space, is_method_space_dict(record.space)))
@@ -491,7 +533,7 @@ class Study:
                 stored = space_from_dict(record.space)
                 raise ValueError(f"{where} was created with another space: stored {stored!r}, given {space!r}")
         stored = record.optimizer
-        if isinstance(optimizer, str) and stored.get("name") != optimizer:
+        if isinstance(optimizer, str) and stored.get("name") != _canonical(optimizer):
             was = stored.get("name") or stored.get("class")
             raise ValueError(f"{where} was created with optimizer {was!r}, not {optimizer!r}")
         if optimizer is None and "name" not in stored:
@@ -605,7 +647,8 @@ class Study:
         """The next trial to evaluate, recorded RUNNING before it is returned.
 
         A trial queued for another run (its worker was lost) is handed out
-        before the optimizer is asked for a new point.
+        before the optimizer is asked for a new point. None when the
+        optimizer is exhausted (a finite space spent; nothing is stored).
         """
         with self._mutex:
             now = time.time()
@@ -622,6 +665,8 @@ class Study:
                     else:
                         asked = True
                         trial = self._replay.ask()
+                        if trial is None:
+                            return None
                         x = [_plain(v) for v in trial.x]
                         stored = txn.add(
                             trial.number, x, self.space.to_params(x), self._worker, now, _jsonable(trial.info)
@@ -649,6 +694,8 @@ class Study:
         number = trial.number if isinstance(trial, Trial) else trial
         if isinstance(number, bool) or not isinstance(number, numbers.Integral):
             raise TypeError(f"trial must be a Trial or a trial number, got {trial!r}")
+        if value is None and error is None:
+            raise ValueError(f"tell(trial {number}) needs value= (a float) or error= (why it failed)")
         return self._finish(int(number), value, error)
 
     def fail(self, trial, error=None):
@@ -663,10 +710,9 @@ class Study:
             if isinstance(error, BaseException):
                 error = f"{type(error).__name__}: {error}"
             state, fvalue, told, error = TrialState.FAIL, None, None, str(error)
-        elif value is None:
-            raise ValueError("tell needs a value or an error")
         else:
             state, fvalue, told, error = _check_value(value, number)
+            told = self._to_optimizer(told)
         with self._mutex:
             now = time.time()
             with self.storage.transaction(self.study_id) as txn:
@@ -791,26 +837,36 @@ class Study:
         if progress:
             from .progress import ProgressBar
 
-            bar = ProgressBar(total=n_trials, timeout=timeout, desc=self.name)
+            bar = ProgressBar(total=n_trials, timeout=timeout, desc=self.name,
+                              maximize=self.direction == "maximize")
         self._stop_requested = False
         deadline = None if timeout is None else time.monotonic() + timeout
         in_flight = {}
         started = 0
+        exhausted = False
         self._optimizing = True  # one heartbeat thread for the whole run
         try:
             while True:
                 while (
                     len(in_flight) < width
+                    and not exhausted
                     and not self._stop_requested
                     and (n_trials is None or started < n_trials)
                     and (deadline is None or time.monotonic() < deadline)
                 ):
                     trial = self.ask()
+                    if trial is None:  # the optimizer is exhausted: finish what runs
+                        exhausted = True
+                        break
                     started += 1
                     try:
                         in_flight[evaluator.submit(capture, *self._call(func, trial))] = trial
-                    except BaseException:
-                        self._release_trial(trial.number, "could not be handed to the executor", started=False)
+                    except BaseException as exc:
+                        # an inline evaluator runs the objective in submit: Ctrl-C lands here
+                        if isinstance(exc, KeyboardInterrupt):
+                            self._release_trial(trial.number, "interrupted before its result came")
+                        else:
+                            self._release_trial(trial.number, "could not be handed to the executor", started=False)
                         raise
                 if not in_flight:
                     break
@@ -875,11 +931,12 @@ class Study:
 
     @property
     def best_trial(self):
-        """The COMPLETE trial with the lowest value (the first one among ties)."""
+        """The COMPLETE trial with the lowest value (the largest when the study
+        maximizes; the first one among ties)."""
         complete = self._complete()
         if not complete:
             raise ValueError(f"study {self.name!r} has no complete trial yet")
-        return min(complete, key=lambda t: (t.value, t.number))
+        return _best(complete, self.direction)
 
     @property
     def best_value(self):
@@ -890,33 +947,49 @@ class Study:
         return dict(self.best_trial.params)
 
     def trials_records(self):
-        """One flat dict per trial (number, state, value, params, timings, worker, error).
+        """One flat dict per trial: every stored field of every trial.
 
-        Every row has the same keys: over a method space a parameter that
-        the trial's method lacks is None.
+        Columns: ``number``, ``state``, ``value``, ``params_<name>`` per
+        parameter, ``datetime_start``, ``datetime_complete`` (ISO 8601
+        text), ``duration``, ``worker``, ``attempts``, ``error``, then
+        ``user_attrs_<key>`` per user attribute (`set_trial_user_attr`) and
+        the trial's other info fields by name (``eval_seconds``,
+        ``requeued``, ``enqueued``, ``imported``, ``lost``, a
+        hyper-optimizer's fields, ...). Every row has the same keys: a
+        field a trial lacks is None (over a method space, so is a
+        parameter its method lacks).
         """
         trials = self.trials
         names = list(dict.fromkeys(k for t in trials for k in t.params))
+        attrs = list(dict.fromkeys(k for t in trials for k in t.info.get("user_attrs", {})))
+        fixed = ("datetime_start", "datetime_complete", "duration", "worker", "attempts", "error")
+        extras = sorted({k for t in trials for k in t.info} - set(fixed) - {"user_attrs"})
         rows = []
         for t in trials:
             row = {"number": t.number, "state": str(t.state), "value": t.value}
             row.update({f"params_{k}": t.params.get(k) for k in names})
-            for key in ("datetime_start", "datetime_complete"):
-                stamp = t.info.get(key)
-                row[key] = None if stamp is None else stamp.isoformat()
-            row["duration"] = t.info.get("duration")
-            row["worker"] = t.info.get("worker")
-            row["attempts"] = t.info.get("attempts")
-            row["error"] = t.info.get("error")
+            for key in fixed:
+                field = t.info.get(key)
+                row[key] = field.isoformat() if hasattr(field, "isoformat") else field
+            user_attrs = t.info.get("user_attrs", {})
+            row.update({f"user_attrs_{k}": user_attrs.get(k) for k in attrs})
+            row.update({k if k not in row else f"info_{k}": t.info.get(k) for k in extras})
             rows.append(row)
         return rows
 
     def trials_dataframe(self):
-        """The trials as a pandas DataFrame (needs pandas)."""
+        """The trials as a pandas DataFrame, one row per trial (extra ``pandas``).
+
+        Its columns are those of `trials_records`; the two datetime columns
+        are pandas timestamps.
+        """
         try:
             import pandas as pd
         except ImportError:
-            raise ImportError("trials_dataframe needs pandas: pip install pandas") from None
+            raise ImportError(
+                "trials_dataframe needs pandas: pip install 'asktell[pandas]' "
+                "(trials_records gives the same rows without it)"
+            ) from None
         frame = pd.DataFrame(self.trials_records())
         for key in ("datetime_start", "datetime_complete"):
             if key in frame:
@@ -924,7 +997,11 @@ class Study:
         return frame
 
     def result(self):
-        """The study as the `OptimizeResult` `gp_minimize` returns (complete trials)."""
+        """The study as the `OptimizeResult` `gp_minimize` returns (complete trials).
+
+        Values are the objective's own, also in a maximizing study (whose
+        ``fun`` is then the largest value).
+        """
         try:
             from . import OptimizeResult
         except ImportError:
@@ -932,15 +1009,18 @@ class Study:
         complete = self._complete()
         if not complete:
             raise ValueError(f"study {self.name!r} has no complete trial yet")
-        best = min(complete, key=lambda t: (t.value, t.number))
+        best = _best(complete, self.direction)
         models = list(getattr(self._replay.optimizer, "models", []) or []) if self._replay else []
+        # the models read points through the optimizer's transforms (normalize, onehot...)
+        searched = getattr(self._replay.optimizer, "space", None) if models else None
+        searched = searched if isinstance(searched, Space) else self.space
         return OptimizeResult(
             x=list(best.x),
             fun=best.value,
             func_vals=np.array([t.value for t in complete]),
             x_iters=[list(t.x) for t in complete],
             models=models,
-            space=space_from_dict(space_to_dict(self.space)),
+            space=space_from_dict(space_to_dict(searched)),
             random_state=self.random_state,
             specs={
                 "args": {"study": self.name, "storage": self.storage.url, "optimizer": self.optimizer_settings},
@@ -948,6 +1028,193 @@ class Study:
             },
             trials=self.trials,
         )
+
+    # -------------------------------------------------------------- Optuna habits
+    def _to_optimizer(self, told):
+        """What the optimizer is told for the objective's ``told``: negated when maximizing."""
+        if told is None or self.direction == "minimize":
+            return told
+        if isinstance(told, list):
+            return [-told[0], told[1]]
+        return -told
+
+    def _adopting(self, txn, what):
+        """Sync, and check that the optimizer adopts trials it did not propose."""
+        self._sync(txn)
+        if not isinstance(self._replay, StateReplay):
+            raise ValueError(
+                f"{what} adds trials the optimizer did not propose, which "
+                f"{type(self._replay.optimizer).__name__} (optimizer "
+                f"{self.optimizer_settings.get('name') or self.optimizer_settings.get('class')!r}) cannot "
+                "take; use an optimizer that adopts trials (add_trial), such as 'gp', 'forest' or 'random'"
+            )
+        next_number = getattr(self._replay.optimizer, "next_trial_number", 0)
+        return max(max(self._trials, default=-1) + 1, next_number)
+
+    def _point(self, params, what):
+        """``params`` (a dict by dimension name) as a point of the study's space."""
+        if not isinstance(params, dict):
+            raise TypeError(f"{what}: params must be a dict {{name: value}}, got {params!r}")
+        unknown = sorted(set(params) - set(self.space.dimension_names))
+        if unknown:
+            raise ValueError(
+                f"{what}: params {params!r} name {unknown}, which are not dimensions of the space "
+                f"{self.space.dimension_names}"
+            )
+        try:
+            x = [_plain(v) for v in self.space.from_params(params)]
+        except ValueError as exc:
+            raise ValueError(f"{what}: params {params!r}: {exc}") from None
+        self.space.check_point(x, param=f"{what}: params")
+        return x
+
+    def enqueue_trial(self, params):
+        """Have the next `ask` (of any process) return a trial at ``params``.
+
+        The trial is stored at once, waiting (shown ``FAIL`` with
+        ``requeued``, as a trial whose worker was lost), so it survives
+        reopening the study; the optimizer counts it as pending until its
+        value comes. Several enqueued trials are handed out in order.
+
+        Parameters
+        ----------
+        params : dict
+            A value for every dimension, by name (``{"x": 0.5, "k": 3}``).
+
+        Returns
+        -------
+        int
+            The trial's number.
+
+        Raises
+        ------
+        ValueError
+            For a value outside its dimension or a missing one, and for an
+            optimizer that only follows its own proposals (scipy's, the
+            hyper-optimizer's).
+        """
+        if isinstance(self.space, MethodSpace):
+            raise ValueError("enqueue_trial: a study over a method space takes no enqueued trials")
+        x = self._point(params, "enqueue_trial")
+        with self._mutex:
+            now = time.time()
+            with self.storage.transaction(self.study_id) as txn:
+                before = self._seen
+                number = self._adopting(txn, "enqueue_trial")
+                txn.add(number, x, self.space.to_params(x), self._worker, now, {"enqueued": True})
+                txn.requeue(number, "enqueued: waits for the next ask", now, started=False)
+                self._absorb(txn.trials(before))
+        return number
+
+    def set_trial_user_attr(self, trial, key, value):
+        """Store ``value`` under ``key`` in the trial's ``info["user_attrs"]``.
+
+        Works on running and finished trials alike (a note, a metric, the
+        path of a checkpoint); `trials_records` shows it as the column
+        ``user_attrs_<key>``.
+
+        Parameters
+        ----------
+        trial : Trial or int
+            The trial, or its number.
+        key : str
+            The attribute's name.
+        value : JSON value
+            Stored as JSON (numbers, text, booleans, None, lists, dicts).
+        """
+        number = trial.number if isinstance(trial, Trial) else trial
+        if isinstance(number, bool) or not isinstance(number, numbers.Integral):
+            raise TypeError(f"trial must be a Trial or a trial number, got {trial!r}")
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"key must be a non-empty str, got {key!r}")
+        try:
+            value = json.loads(json.dumps(value, default=_plain, allow_nan=False))
+        except (TypeError, ValueError):
+            raise TypeError(f"user attribute {key!r} must be a JSON value, got {value!r}") from None
+        with self._mutex, self.storage.transaction(self.study_id) as txn:
+            before = self._seen
+            info = dict(txn.get(int(number)).info)
+            info["user_attrs"] = dict(info.get("user_attrs", {}), **{key: value})
+            txn.set_info(int(number), info)
+            self._absorb(txn.trials(before))
+
+    def export_trials(self, path, format=None):
+        """Write the trials (`trials_records`) to a CSV or JSON file.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file written.
+        format : {"csv", "json"} or None
+            None: from the file's suffix. In CSV, lists and dicts are JSON
+            text and a missing field is an empty cell; JSON holds a list of
+            records.
+        """
+        format = _file_format(path, format, "export_trials")
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(_records_text(self.trials_records(), format))
+
+    def import_trials(self, source, format=None):
+        """Add finished trials from a CSV or JSON file (a warm start).
+
+        Each row with a value (and, when it has a ``state``, ``COMPLETE``)
+        becomes a COMPLETE trial of this study, its value the optimizer's
+        knowledge from then on; other rows are skipped. The file is what
+        `export_trials` (or ``asktell export``) writes, or any table with
+        a ``value`` column and a ``params_<name>`` column per dimension;
+        values are read as the study's direction reads them.
+
+        Parameters
+        ----------
+        source : str, os.PathLike or list of dict
+            The file, or the records themselves.
+        format : {"csv", "json"} or None
+            None: from the file's suffix.
+
+        Returns
+        -------
+        list of int
+            The numbers of the trials added.
+        """
+        if isinstance(self.space, MethodSpace):
+            raise ValueError("import_trials: a study over a method space takes no imported trials")
+        if isinstance(source, (str, os.PathLike)):
+            rows = _read_records(source, _file_format(source, format, "import_trials"))
+            origin = os.fspath(source)
+        else:
+            rows, origin = list(source), "records"
+        points = []
+        for i, row in enumerate(rows):
+            if not isinstance(row, dict):
+                raise TypeError(f"import_trials: row {i} must be a dict, got {row!r}")
+            state = row.get("state") or "COMPLETE"
+            value = row.get("value")
+            if state != "COMPLETE" or value in (None, ""):
+                continue
+            what = f"import_trials: row {i} of {origin}"
+            params = {n: _param_value(dim, row.get(f"params_{n}"), f"{what}, params_{n}")
+                      for n, dim in zip(self.space.dimension_names, self.space.dimensions)}
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{what}: value must be a number, got {value!r}") from None
+            if not math.isfinite(value):
+                continue
+            points.append((self._point(params, what), value))
+        numbers_added = []
+        with self._mutex:
+            now = time.time()
+            with self.storage.transaction(self.study_id) as txn:
+                before = self._seen
+                number = self._adopting(txn, "import_trials")
+                for x, value in points:
+                    stored = txn.add(number, x, self.space.to_params(x), self._worker, now, {"imported": origin})
+                    txn.finish(number, TrialState.COMPLETE, value, self._to_optimizer(value),
+                               dict(stored.info), now)
+                    numbers_added.append(number)
+                    number += 1
+                self._absorb(txn.trials(before))
+        return numbers_added
 
     # -------------------------------------------------------------- lifetime
     def close(self):
@@ -966,6 +1233,68 @@ class Study:
 
     def __repr__(self):
         return f"Study(name={self.name!r}, storage={self.storage.url!r})"
+
+
+def _best(trials, direction):
+    """The best of COMPLETE ``trials`` for ``direction`` (the first one among ties)."""
+    sign = -1.0 if direction == "maximize" else 1.0
+    return min(trials, key=lambda t: (sign * t.value, t.number))
+
+
+def _file_format(path, format, what):
+    if format is None:
+        format = os.path.splitext(os.fspath(path))[1].lstrip(".").lower()
+    if format not in ("csv", "json"):
+        raise ValueError(f"{what}: format must be 'csv' or 'json' (or a .csv/.json file), got {format!r} for {path!r}")
+    return format
+
+
+def _records_text(records, format):
+    """Trial records (`Study.trials_records`) as CSV or JSON text."""
+    if format == "json":
+        return json.dumps(records, indent=2, default=str) + "\n"
+    buf = io.StringIO()
+    fields = list(records[0]) if records else ["number", "state", "value"]
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in records:
+        writer.writerow({k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()})
+    return buf.getvalue()
+
+
+def _read_records(path, format):
+    with open(path, encoding="utf-8", newline="") as fh:
+        if format == "csv":
+            return list(csv.DictReader(fh))
+        try:
+            rows = json.load(fh)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"import_trials: {os.fspath(path)!r} is not valid JSON ({exc})") from None
+    if not isinstance(rows, list):
+        raise ValueError(f"import_trials: {os.fspath(path)!r} must hold a list of records, got {type(rows).__name__}")
+    return rows
+
+
+def _param_value(dim, value, what):
+    """A parameter read from a file (CSV gives text) as ``dim``'s own type."""
+    from .space import Categorical, Integer, Real
+
+    if value is None or value == "":
+        raise ValueError(f"{what} is missing")
+    if not isinstance(value, str):
+        return value
+    try:
+        if isinstance(dim, Integer):
+            return int(float(value)) if float(value).is_integer() else float(value)
+        if isinstance(dim, Real):
+            return float(value)
+    except ValueError:
+        raise ValueError(f"{what}: {value!r} is not a number") from None
+    if isinstance(dim, Categorical):
+        for category in dim.categories:
+            if str(category) == value:
+                return category
+    return value
 
 
 def _beat(storage, study_id, worker):
@@ -995,11 +1324,53 @@ def create_study(
     load_if_exists=False,
     **kwargs,
 ):
-    """Create a stored study (see `Study` for the parameters).
+    """Create a study: a named optimization whose every trial is stored.
 
-    Raises `DuplicatedStudyError` when ``name`` exists, unless
-    ``load_if_exists``, in which case the stored study is opened after
-    checking that ``space`` and ``optimizer`` match it.
+    Parameters
+    ----------
+    name : str or None
+        The study's name in its storage (a fresh one is made when None).
+    storage : str, `asktell.storage.BaseStorage` or None
+        Where the study lives. None keeps it in memory, for this process
+        only (as Optuna does); ``"sqlite:///study.db"`` keeps it in a
+        file that several processes on one machine can share and that
+        the ``asktell`` command reads; ``"postgresql://user@host/db"``
+        serves many machines (extra ``storage``).
+    space : Space, list of dimensions, dict or MethodSpace
+        What is searched: anything `asktell.space.Space` takes, or a
+        method space ``{method: space}`` for a hyper optimizer.
+    optimizer : str, optimizer instance or None
+        A registered name (see `optimizer_names`), ``"module:factory"``,
+        or a fresh `asktell.base.AskTellOptimizer`; None for the default.
+    random_state : int, RandomState or None
+        The optimizer's seed, stored with the study.
+    load_if_exists : bool
+        Open the study when ``name`` exists already, after checking that
+        ``space``, ``optimizer`` and ``direction`` match what is stored.
+    **kwargs
+        The other keyword arguments of `Study`: ``direction``,
+        ``optimizer_kwargs``, ``heartbeat_interval``, ``grace_period``,
+        ``max_retries``.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    DuplicatedStudyError
+        When ``name`` exists and ``load_if_exists`` is false.
+    ValueError
+        When ``space`` is missing, or does not match the stored study.
+
+    Examples
+    --------
+    >>> from asktell import create_study
+    >>> study = create_study("demo", space=[(-2.0, 2.0)], optimizer="random", random_state=0)
+    >>> _ = study.optimize(lambda x: (x[0] - 0.5) ** 2, n_trials=5)
+    >>> len(study.trials)
+    5
+    >>> study.close()
     """
     return Study(name, storage, space, optimizer, random_state, load_if_exists=load_if_exists, **kwargs)
 
@@ -1028,5 +1399,22 @@ def delete_study(name, storage):
 
 
 def get_all_study_summaries(storage):
-    """One dict per stored study: name, created, counts per state, best value."""
-    return get_storage(storage).study_summaries()
+    """One dict per stored study: name, created, direction, counts per state, best value.
+
+    The best value is the largest for a study that maximizes.
+    """
+    from .storage import BaseStorage
+
+    store = get_storage(storage)
+    try:
+        summaries = store.study_summaries()
+        for row in summaries:
+            record = store.get_study(row["name"])
+            row["direction"] = record.info.get("direction", "minimize")
+            if row["direction"] == "maximize" and row["best_value"] is not None:
+                values = [t.value for t in store.trials(record.study_id) if t.state is TrialState.COMPLETE]
+                row["best_value"] = max(values)
+    finally:
+        if not isinstance(storage, BaseStorage):  # made here from a URL
+            store.close()
+    return summaries

@@ -411,3 +411,20 @@ def _check_number(name, value, low=-math.inf, high=math.inf, *, integer=False, a
             bound += f" and <= {high}"
         raise ValueError(f"{name} must be {what} {bound}, got {value!r}")
     return value
+
+
+def _check_random_state(random_state, name="random_state"):
+    """A `numpy.random.RandomState` from a seed, as scikit-learn's ``check_random_state``.
+
+    ``random_state`` is None, an int in ``[0, 2**32)`` or a RandomState;
+    anything else is a `ValueError` naming ``name`` and the value (numpy's
+    own message names neither).
+    """
+    if isinstance(random_state, bool) or not (
+        random_state is None
+        or isinstance(random_state, (numbers.Integral, np.random.RandomState))
+    ):
+        raise ValueError(f"{name} must be None, an int or a numpy RandomState, got {random_state!r}")
+    if isinstance(random_state, numbers.Integral) and not 0 <= random_state < 2**32:
+        raise ValueError(f"{name} must be an int in [0, 2**32), got {random_state!r}")
+    return check_random_state(random_state)

@@ -90,11 +90,10 @@ def asktell_default(f, dims, budget, seed):
 
 
 def _default_optimizer(dims, seed):
-    """The default strategy as an ask/tell optimizer (the one place that names its class)."""
+    """The default strategy as an ask/tell optimizer."""
     import asktell
-    from asktell.auto import _AutoOptimizer, _default_initial_points
 
-    return _AutoOptimizer(_skopt_dims(dims, asktell.space), _default_initial_points(len(dims)), random_state=seed)
+    return asktell.AutoOptimizer(_skopt_dims(dims, asktell.space), random_state=seed)
 
 
 #: contenders that ``@bK`` runs in batches of K: a factory of their ask/tell optimizer

@@ -251,9 +251,9 @@ def test_gp_theta_start_resumes_the_search_from_a_previous_fit():
 
 
 def test_late_fits_start_from_the_last_hyperparameters():
-    from asktell.auto import _FRESH_FIT_EVERY, _WARM_FIT_FROM, _AutoOptimizer
+    from asktell.auto import _FRESH_FIT_EVERY, _WARM_FIT_FROM, AutoOptimizer
 
-    opt = _AutoOptimizer([(-2.0, 2.0), (-2.0, 2.0)], n_initial_points=5, random_state=0)
+    opt = AutoOptimizer([(-2.0, 2.0), (-2.0, 2.0)], n_initial_points=5, random_state=0)
     rng = np.random.RandomState(0)
     starts = {}
     for n in range(1, _WARM_FIT_FROM + _FRESH_FIT_EVERY + 2):
@@ -270,3 +270,47 @@ def test_late_fits_start_from_the_last_hyperparameters():
         start, restarts, previous = starts[n]
         np.testing.assert_array_equal(start, previous)
         assert restarts == 0
+
+
+# ---------------------------------------------------------------- pinned trajectories
+def _sphere(x):
+    return float(sum((v - 0.3) ** 2 for v in x))
+
+
+def _mixed(x):
+    import math
+
+    return float((x[0] - 3) ** 2 + (0.0 if x[1] == "b" else 1.0) + math.log10(x[2]) ** 2)
+
+
+def _flaky(x):
+    if x[0] > 1.0:
+        return float("nan")
+    return float((x[0] - 0.5) ** 2 + x[1] ** 2)
+
+
+_PINNED = {
+    "sphere_3d_warm_refits": (_sphere, [(-2.0, 2.0)] * 3, dict(n_calls=53, random_state=3)),
+    "mixed_space": (_mixed, [Integer(0, 8), Categorical(["a", "b", "c"]), Real(1e-3, 1e2, prior="log-uniform")],
+                    dict(n_calls=14, random_state=1)),
+    "failures_recorded": (_flaky, [(-2.0, 2.0), (-1.0, 1.0)], dict(n_calls=12, random_state=0, on_error="record")),
+}
+
+
+@pytest.mark.parametrize("name", list(_PINNED))
+def test_minimize_trajectory_is_the_one_before_autooptimizer_went_public(name):
+    """The points `minimize` asks, as recorded from the private ``_AutoOptimizer`` (commit f64dbdc).
+
+    Making the strategy public (`AutoOptimizer` from documented hooks of
+    `Optimizer`) and the one run loop must not move a single point: 53
+    calls in 3-D cover the warm refits from 50 points on.
+    """
+    import json
+    from pathlib import Path
+
+    pinned = json.loads((Path(__file__).parent / "data" / "minimize_trajectories.json").read_text())[name]
+    func, dims, kwargs = _PINNED[name]
+    res = asktell.minimize(func, dims, **kwargs)
+    for got, want in zip(res.x_iters + res.failed, pinned["x_iters"] + pinned["failed"]):
+        assert [g if isinstance(g, str) else pytest.approx(g, rel=1e-9, abs=1e-12) for g in got] == want
+    assert (len(res.x_iters), len(res.failed)) == (len(pinned["x_iters"]), len(pinned["failed"]))

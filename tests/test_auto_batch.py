@@ -3,14 +3,11 @@
 import numpy as np
 import pytest
 
-from asktell import Categorical, Integer
+from asktell import AutoOptimizer, Categorical, Integer
 
 
 def _make(dimensions, seed, n_initial_points=5):
-    """The default strategy's ask/tell optimizer (one factory: the class is being made public)."""
-    from asktell.auto import _AutoOptimizer
-
-    return _AutoOptimizer(dimensions, n_initial_points, random_state=seed)
+    return AutoOptimizer(dimensions, n_initial_points, random_state=seed)
 
 
 def _sphere(x):

@@ -6,8 +6,7 @@ import asktell.auto as auto
 
 
 def _make(dimensions, seed, n_initial_points=4):
-    """The default strategy's ask/tell optimizer (one factory: the class is being made public)."""
-    return auto._AutoOptimizer(dimensions, n_initial_points, random_state=seed)
+    return auto.AutoOptimizer(dimensions, n_initial_points, random_state=seed)
 
 
 def _first_coordinate_only(x):

@@ -101,7 +101,7 @@ def test_replay_in_fresh_optimizer_proposes_the_same_point(acq_func):
     assert fresh.next_trial_number == expected.number
     again = fresh.ask_trial()
     assert again.number == expected.number and again.x == expected.x
-    assert pending.number in fresh._pending
+    assert pending.number in [t.number for t in fresh.pending]
 
 
 def test_replay_by_batch_tell_without_hedge():
@@ -129,7 +129,7 @@ def test_point_api_tell_batch_and_single():
     x = opt.ask()
     res = opt.tell(x, branin(x))
     assert len(opt.Xi) == 4 and len(opt.models) == 2
-    assert not opt._pending
+    assert not opt.pending
     res = opt.tell([1.0, 1.0], 3.0)  # a point never asked
     assert opt.Xi[-1] == [1.0, 1.0] and opt.trials[-1].state is TrialState.COMPLETE
 
@@ -280,14 +280,17 @@ def test_bad_tell_leaves_state_unchanged(x, y, match):
     assert (list(opt.Xi), list(opt.yi), len(opt.models), len(opt.trials)) == before
 
 
-def test_bad_tell_trial_value_keeps_trial_pending():
+def test_bad_tell_trial_value_keeps_trial_pending_and_nan_fails_it():
     opt = Optimizer(SPACE, random_state=0)
     t = opt.ask_trial()
-    with pytest.raises(ValueError, match="finite"):
-        opt.tell_trial(t, float("nan"))
-    assert t.number in opt._pending and opt.yi == []
+    with pytest.raises(TypeError, match="'1.5'"):
+        opt.tell_trial(t, "1.5")
+    assert opt.pending == [t] and opt.yi == []
     opt.tell_trial(t, 1.5)
     assert opt.yi == [1.5]
+    u = opt.ask_trial()
+    opt.tell_trial(u, float("nan"))  # the protocol's rule: a failed trial, never a model value
+    assert u.state is TrialState.FAIL and "nan" in u.info["error"] and opt.yi == [1.5]
 
 
 @pytest.mark.parametrize("strategy, lie", [("cl_min", np.min), ("cl_mean", np.mean), ("cl_max", np.max)])

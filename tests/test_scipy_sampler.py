@@ -69,7 +69,7 @@ def test_trial_protocol_and_out_of_order_tells(no_thread_leak):
                 s.tell_trial(t, t.x[0] ** 2 + t.x[1])
         with pytest.raises(ValueError, match="already told"):
             s.tell_trial(trials[0], 1.0)
-        with pytest.raises(ValueError, match="unknown trial"):
+        with pytest.raises(ValueError, match="trial .* is unknown"):
             s.tell(1000, 1.0)
         with pytest.raises(TypeError, match="number"):
             s.tell(s.ask()[0], "bad")
@@ -237,14 +237,15 @@ def test_resume_reuses_the_recorded_seed_and_checks_its_input(no_thread_leak):
         HyperScipySampler(SPEC).resume([Trial(0, [0.0])])
 
 
-def test_non_finite_values_are_kept_and_do_not_stop_the_sampler(no_thread_leak):
+def test_non_finite_values_fail_their_trials_and_do_not_stop_the_sampler(no_thread_leak):
     with HyperScipySampler(SPEC, "differential_evolution", popsize=3, random_state=2) as s:
         for i in range(60):
             number, params = s.ask()
             s.tell(number, math.nan if i % 3 == 0 else (math.inf if i % 3 == 1 else loss(params)))
-        values = [t.value for t in s.trials]
-    assert sum(math.isnan(v) for v in values) == 20 and values.count(math.inf) == 20
-    assert all(t.state is TrialState.COMPLETE for t in s.trials)
+        states = [t.state for t in s.trials]
+        errors = [t.info.get("error", "") for t in s.trials]
+    assert states.count(TrialState.FAIL) == 40 and states.count(TrialState.COMPLETE) == 20
+    assert sum("nan" in e for e in errors) == 20 and sum("inf" in e for e in errors) == 20
 
 
 def test_dropping_the_sampler_without_stop_ends_its_threads(no_thread_leak):
@@ -280,7 +281,8 @@ def test_exponential_param_power_maps_log_priors_through_a_power():
     [
         (dict(method="cma"), "method"),
         (dict(n_workers=0), "n_workers"),
-        (dict(rng=1), "random_state"),
+        (dict(rng=1, random_state=1), "random_state"),
+        (dict(seed=1, random_state=2), "seed=1"),
         (dict(bounds=[(0, 1)]), "bounds"),
         (dict(handoff="process"), "handoff"),
     ],
@@ -303,3 +305,18 @@ def test_greenlet_handoff_gives_the_same_trials_as_threads(method, no_thread_lea
                 in_flight.append(s.ask())
             runs[handoff] = [(t.number, t.params, t.value) for t in s.trials]
     assert runs["thread"] == runs["greenlet"]
+
+
+def test_scipy_seed_keyword_seeds_the_pool_as_random_state_does(no_thread_leak):
+    def points(**kwargs):
+        with HyperScipySampler(SPEC, "dual_annealing", n_workers=2, **kwargs) as s:
+            out = []
+            for _ in range(8):
+                number, params = s.ask()
+                s.tell(number, loss(params))
+                out.append(params)
+            return out, s.seed
+
+    by_seed, seed = points(seed=0)
+    assert (by_seed, seed) == points(random_state=0)
+    assert by_seed != points(seed=1)[0]

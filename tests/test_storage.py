@@ -83,11 +83,34 @@ def test_space_file_forms(tmp_path):
     assert load_space_file(path) == space
 
 
+def test_space_file_forms_people_write():
+    space = space_from_dict({
+        "lr": {"type": "real", "low": 1e-4, "high": 1.0, "log": True},
+        "n": {"type": "int", "min": 1, "max": 9},
+        "act": {"type": "Categorical", "choices": ["relu", "gelu"]},
+        "flag": {"type": "bool"},
+        "w": {"type": "FLOAT", "min": 0, "max": 2},
+        "m": {"low": 0, "high": 3},
+        "u": {"low": 0.0, "high": 3},
+        "opt": {"options": ["sgd", "adam"]},
+        "k": [1, 100, "log-uniform"],
+    })
+    assert [type(d).__name__ for d in space] == [
+        "Real", "Integer", "Categorical", "Categorical", "Real", "Integer", "Real", "Categorical", "Integer"]
+    assert space["lr"].prior == "log-uniform" and space["k"].prior == "log-uniform"
+    assert (space["n"].low, space["n"].high) == (1, 9) and space["flag"].categories == (False, True)
+    assert space["act"].categories == ("relu", "gelu") and space["opt"].categories == ("sgd", "adam")
+
+
 @pytest.mark.parametrize(
     "content, message",
     [
         ("{oops", "is not valid JSON"),
-        ('{"x": {"type": "REAL"}}', "'type' must be one of"),
+        ('{"x": {"type": "REEL"}}', "'type' must be one of"),
+        ('{"x": {"type": "REAL"}}', r"needs \['low', 'high'\]"),
+        ('{"x": {"type": "real", "low": 1e-3, "high": 1, "log": "yes"}}', "'log' must be true or false"),
+        ('{"x": {"type": "real", "low": 1, "high": 2, "log": true, "prior": "uniform"}}', "contradicts"),
+        ('{"x": {"type": "real", "min": 1, "low": 1, "high": 2}}', "give 'low' or 'min', not both"),
         ('{"x": {"type": "Real", "low": 0}}', r"needs \['high'\]"),
         ('{"x": {"type": "Real", "low": 1, "high": 0}}', "has to be less than"),
         ('{"x": {"type": "Real", "low": 0, "high": 1, "scale": 2}}', r"unknown keys \['scale'\]"),
@@ -147,6 +170,19 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 7500
     s.close()
+
+
+def test_sqlite_leaves_only_its_database_file(tmp_path):
+    """The writers' lock file lives in the temporary folder, not beside the database."""
+    folder = tmp_path / "here"
+    folder.mkdir()
+    s = SQLiteStorage(folder / "study.db")
+    sid = s.create_study("s", {}, {}).study_id
+    with s.transaction(sid) as txn:
+        txn.add(0, [1.0], {"x": 1.0}, "w", 0.0)
+    assert s._local.lock is not None  # writers still queue on a kernel lock
+    s.close()
+    assert sorted(p.name for p in folder.iterdir()) == ["study.db"]
 
 
 def test_sqlite_url_options(tmp_path):

@@ -63,7 +63,7 @@ def test_manual_ask_and_tell():
     assert failed.state == "FAIL" and failed.info["error"] == "RuntimeError: simulator crashed"
     with pytest.raises(TypeError, match="must return a float"):
         study.tell(study.ask(), "high")
-    with pytest.raises(ValueError, match="needs a value or an error"):
+    with pytest.raises(ValueError, match=r"needs value= \(a float\) or error="):
         study.tell(study.trials[-1], None)
     study.close()
 
@@ -240,7 +240,7 @@ def test_bad_input_gives_clear_errors(tmp_path):
         create_study("a", url, SPACE, optimizer="gp", load_if_exists=True)
     with pytest.raises(StudyNotFoundError, match="no study named 'zzz'"):
         load_study("zzz", url)
-    with pytest.raises(ValueError, match="give a space"):
+    with pytest.raises(ValueError, match="a space is needed"):
         create_study("new", url)
     with pytest.raises(ImportError, match="pg8000"):
         create_study("a", "postgresql+pg8000://u@127.0.0.1:1/db", SPACE)
@@ -294,4 +294,38 @@ def test_trials_dataframe():
     assert {"params_a", "params_k", "params_c", "value", "state", "duration"} <= set(frame.columns)
     assert pd.api.types.is_datetime64_any_dtype(frame["datetime_start"])
     assert math.isclose(frame["value"].min(), study.best_value)
+    study.close()
+
+
+def test_ctrl_c_in_an_inline_objective_stores_the_trial_as_interrupted():
+    study = make()
+    calls = []
+
+    def objective(x):
+        calls.append(x)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return sphere(x)
+
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(objective, n_trials=5)
+    interrupted = study.trials[2]
+    assert interrupted.info["error"] == "interrupted before its result came"
+    assert interrupted.info["requeued"] and interrupted.info["attempts"] == 1
+    study.optimize(sphere, n_trials=1)  # the next run evaluates it again first
+    assert study.trials[2].state == "COMPLETE" and study.trials[2].x == calls[2]
+    study.close()
+
+
+def test_result_space_reads_points_as_the_models_do():
+    """plot_objective and expected_minimum transform points with ``result.space``: it must carry
+    the optimizer's transforms, or the models see other inputs than they were fitted on."""
+    from asktell.utils import predict_objective
+
+    study = create_study("m", None, SPACE[:2], optimizer="gp", random_state=0,
+                         optimizer_kwargs={"n_initial_points": 3})
+    study.optimize(lambda x: (x[0] - 0.5) ** 2 + x[1] ** 2, n_trials=6)
+    res = study.result()
+    fitted = predict_objective(res.models[-1], res.space.transform(res.x_iters))
+    np.testing.assert_allclose(fitted, res.func_vals, atol=0.05)
     study.close()

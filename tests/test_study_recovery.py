@@ -180,12 +180,12 @@ def test_bayesian_study_resumes_exactly(tmp_path, no_thread_leak):
     reference.close()
 
 
-def test_default_optimizer_is_the_bayesian_gp():
+def test_default_optimizer_is_the_default_strategy():
     study = create_study("d", None, SPACE, random_state=0)
-    assert study.optimizer_settings["name"] == "gp"
-    from asktell import Optimizer
+    assert study.optimizer_settings["name"] == "auto"
+    from asktell import AutoOptimizer
 
-    assert isinstance(study.optimizer, Optimizer)
+    assert isinstance(study.optimizer, AutoOptimizer)
     study.close()
 
 

@@ -3,7 +3,7 @@
 An optlib (`HyperOptLib`, cotengra's interface) proposes settings
 ``{"method", "params"}``; asktell's optlibs pick the method with an
 `LCBSelector` and its parameters with one optimizer per method:
-``"bayes"``, ``"tpe"``, ``"scipy"``, ``"cmaes"`` (extra ``cmaes``) and
+``"auto"``, ``"bayes"``, ``"tpe"``, ``"scipy"``, ``"cmaes"`` (extra ``cmaes``) and
 ``"random"``.
 `HyperOptimizer` drives any of them over any executor; `HyperAskTell`
 hands one to a trial-protocol driver instead (a `asktell.Study`), over a
@@ -11,10 +11,11 @@ hands one to a trial-protocol driver instead (a `asktell.Study`), over a
 """
 
 from .ask_tell import HyperAskTell
-from .bayes import BayesOptLib
+from .bayes import AutoOptLib, BayesOptLib
 from .cma_es import CMAESOptLib
 from .driver import HyperBest, HyperOptimizer
 from .method_space import MethodSpace
+from .plain import SpaceAskTell
 from .optlib import (
     CubeSampler,
     HyperOptLib,
@@ -35,6 +36,7 @@ __all__ = [
     "HyperOptimizer",
     "HyperBest",
     "HyperAskTell",
+    "SpaceAskTell",
     "MethodSpace",
     "HyperOptLib",
     "PerMethodOptLib",
@@ -43,6 +45,7 @@ __all__ = [
     "LCBSelector",
     "RandomOptLib",
     "BayesOptLib",
+    "AutoOptLib",
     "ScipyOptLib",
     "CMAESOptLib",
     "TPEOptLib",

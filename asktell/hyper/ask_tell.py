@@ -16,13 +16,12 @@ lets a study replay it.
 from __future__ import annotations
 
 import math
-import numbers
 import weakref
 
-from sklearn.utils import check_random_state
 
-from ..base import AskTellOptimizer
-from ..trial import Trial, TrialState
+from ..protocol import AskTellOptimizer, TrialBook
+from ..utils import _check_random_state
+from ..trial import Trial
 from .driver import _accepts, _plain
 from .method_space import METHOD_KEY, MethodSpace
 from .optlib import make_optlib
@@ -71,11 +70,11 @@ class HyperAskTell(AskTellOptimizer):
         self.optlib_opts = dict(optlib_opts)
         opts = dict(optlib_opts)
         if _accepts(optlib, "random_state"):
-            opts.setdefault("random_state", int(check_random_state(random_state).randint(2**31 - 1)))
+            opts.setdefault("random_state", int(_check_random_state(random_state).randint(2**31 - 1)))
         optlib_space = {m: (s if s is not None else {}) for m, s in self.space.spaces.items()}
         self.optlib_ = make_optlib(optlib, self.space.methods, optlib_space, optimizer=None, **opts)
         self._finalizer = weakref.finalize(self, self.optlib_.cleanup)
-        self._trials = []
+        self._book = TrialBook()
         self._settings = {}  # number -> the optlib's setting, until told
 
     # ------------------------------------------------------------ protocol
@@ -87,45 +86,29 @@ class HyperAskTell(AskTellOptimizer):
         method = setting[METHOD_KEY]
         params = {k: _plain(v) for k, v in dict(setting["params"]).items()}
         params = {METHOD_KEY: method, **params}
-        number = len(self._trials)
         x = self.space.from_params(params)  # in the order of the method's dimensions
-        trial = Trial(number=number, x=x, params=self.space.to_params(x))
-        self._trials.append(trial)
-        self._settings[number] = setting
+        trial = self._book.open(x, self.space.to_params(x))
+        self._settings[trial.number] = setting
         return trial
 
     def tell_trial(self, trial, value):
         """Report ``value`` (a float or ``(value, seconds)``) of ``trial`` to the optlib."""
-        asked = self._pending(trial)
-        seconds = None
-        if isinstance(value, (tuple, list)) and len(value) == 2:
-            value, seconds = value
-            if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
-                raise TypeError(f"value: seconds of (value, seconds) must be a number, got {seconds!r}")
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"value must be a number or (value, seconds), got {value!r}")
-        value = float(value)
-        if seconds is not None:
-            asked.info["duration"] = float(seconds)
-        if not math.isfinite(value):
-            self._end(asked, TrialState.FAIL, math.inf, error=f"the objective returned {value!r}")
-        else:
-            asked.value = value
-            self._end(asked, TrialState.COMPLETE, value)
+        asked, told = self._book.end(self._pending(trial), value)
+        if told.seconds is not None:
+            asked.info["duration"] = told.seconds
+        self.optlib_.report_result(self._settings.pop(asked.number), asked, told.value if told.finite else math.inf)
         return asked
 
     def fail_trial(self, trial, error=None):
         """Report ``trial`` as failed (the optlib sees an infinite score)."""
-        asked = self._pending(trial)
-        if isinstance(error, BaseException):
-            error = f"{type(error).__name__}: {error}"
-        self._end(asked, TrialState.FAIL, math.inf, error=None if error is None else str(error))
+        asked = self._book.fail(self._pending(trial), error)
+        self.optlib_.report_result(self._settings.pop(asked.number), asked, math.inf)
         return asked
 
     @property
     def trials(self):
         """Every trial asked, in number order."""
-        return list(self._trials)
+        return self._book.trials
 
     def close(self):
         """Clean up the optlib (stops its threads); asking afterwards raises."""
@@ -133,14 +116,8 @@ class HyperAskTell(AskTellOptimizer):
 
     # ------------------------------------------------------------ helpers
     def _pending(self, trial):
-        number = trial.number if isinstance(trial, Trial) else trial
-        if isinstance(number, bool) or not isinstance(number, numbers.Integral):
-            raise TypeError(f"trial must be a Trial or a trial number, got {trial!r}")
-        number = int(number)
-        if number not in self._settings:
-            what = "already finished" if 0 <= number < len(self._trials) else "unknown"
-            raise ValueError(f"trial {number} is {what}")
-        asked = self._trials[number]
+        asked = self._book.pending_trial(trial)
+        number = asked.number
         if isinstance(trial, Trial):
             told = trial.params.get(METHOD_KEY, asked.params[METHOD_KEY])
             self.space.space_of(told)  # an unknown method is named as such
@@ -151,15 +128,8 @@ class HyperAskTell(AskTellOptimizer):
                 )
         return asked
 
-    def _end(self, asked, state, score, error=None):
-        setting = self._settings.pop(asked.number)
-        asked.state = state
-        if error is not None:
-            asked.info["error"] = error
-        self.optlib_.report_result(setting, asked, score)
-
     def __repr__(self):
         return (
             f"HyperAskTell(methods={self.space.methods!r}, optlib={self.optlib!r}, "
-            f"random_state={self.random_state!r}, trials={len(self._trials)})"
+            f"random_state={self.random_state!r}, trials={len(self._book)})"
         )

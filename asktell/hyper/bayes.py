@@ -1,7 +1,9 @@
 """Bayesian optimization per method: one asktell `Optimizer` for each.
 
 Each method's parameters are searched by its own surrogate-model
-optimizer over the method's `Space`; settings handed out and not yet
+optimizer over the method's `Space` (``"bayes"``: scikit-optimize's
+defaults, GP with ``gp_hedge``; ``"auto"``: `asktell.AutoOptimizer`, the
+default strategy of `asktell.minimize`); settings handed out and not yet
 reported are that optimizer's pending trials (constant liar), so
 pre-dispatched settings of one method differ. Failed trials are failed
 there too: the model never sees them. Best where trials are expensive:
@@ -12,18 +14,17 @@ from __future__ import annotations
 
 from .optlib import MethodSampler, PerMethodOptLib, register_optlib
 
-__all__ = ["BayesOptLib"]
+__all__ = ["BayesOptLib", "AutoOptLib"]
 
 
 class _BayesSampler(MethodSampler):
-    def __init__(self, space, random_state, strategy, **optimizer_kwargs):
-        from ..optimizer import Optimizer
-
-        self.optimizer = Optimizer(space, random_state=random_state, **optimizer_kwargs)
+    def __init__(self, optimizer, strategy):
+        self.optimizer = optimizer
         self.strategy = strategy
 
     def ask(self):
-        trial = self.optimizer.ask_trial(strategy=self.strategy)
+        # a method's finite space spent: repeat points rather than stop the whole search
+        trial = self.optimizer.ask_trial(strategy=self.strategy, repeat=True)
         return trial.number, dict(trial.params)
 
     def tell(self, token, score):
@@ -56,10 +57,11 @@ class BayesOptLib(PerMethodOptLib):
         acq_optimizer_kwargs=None,
         strategy="cl_min",
     ):
-        return _BayesSampler(
+        from ..optimizer import Optimizer
+
+        optimizer = Optimizer(
             space,
-            random_state,
-            strategy,
+            random_state=random_state,
             base_estimator=base_estimator,
             n_initial_points=n_initial_points,
             initial_point_generator=initial_point_generator,
@@ -68,6 +70,23 @@ class BayesOptLib(PerMethodOptLib):
             acq_func_kwargs=acq_func_kwargs,
             acq_optimizer_kwargs=acq_optimizer_kwargs,
         )
+        return _BayesSampler(optimizer, strategy)
+
+
+class AutoOptLib(PerMethodOptLib):
+    """An `asktell.AutoOptimizer` (the default strategy) for each method's parameters, methods by LCB.
+
+    Options: ``n_initial_points`` of `asktell.AutoOptimizer` (None: its
+    own rule) and ``strategy``, what the model is told at pending
+    settings (``"kb"``, its own mean, the default's batch strategy; or a
+    constant lie, ``"cl_min"``, ``"cl_mean"``, ``"cl_max"``).
+    """
+
+    def _make_sampler(self, space, random_state, optimizer, *, n_initial_points=None, strategy="kb"):
+        from ..auto import AutoOptimizer
+
+        return _BayesSampler(AutoOptimizer(space, n_initial_points, random_state=random_state), strategy)
 
 
 register_optlib("bayes", BayesOptLib)
+register_optlib("auto", AutoOptLib)

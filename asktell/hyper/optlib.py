@@ -19,7 +19,8 @@ import math
 
 from sklearn.utils import check_random_state
 
-from ..space import Categorical, Integer, Space, UnitCube
+from ..optimizer import _n_distinct
+from ..space import Space, UnitCube
 from .selector import LCBSelector
 
 __all__ = [
@@ -295,7 +296,7 @@ class PerMethodOptLib(HyperOptLib):
             standardize=method_standardize,
             cost_aware=cost_aware,
         )
-        self._sizes = {m: _n_points(s) for m, s in spaces.items()}
+        self._sizes = {m: 1 if s is None else _n_distinct(s) for m, s in spaces.items()}
         self._seen = {m: set() for m in spaces}  # distinct params handed out, for finite spaces
         self.samplers = {}
         try:
@@ -339,7 +340,7 @@ class PerMethodOptLib(HyperOptLib):
     def _note_handed_out(self, method, params):
         """Retire ``method`` from the selector once every point of its finite space was handed out."""
         size = self._sizes[method]
-        if size == math.inf:
+        if size is None:  # a real dimension: never exhausted
             return
         seen = self._seen[method]
         seen.add(tuple(sorted((k, _hashable(v)) for k, v in params.items())))
@@ -364,21 +365,6 @@ class PerMethodOptLib(HyperOptLib):
                 errors.append(exc)
         if errors:
             raise errors[0]
-
-
-def _n_points(space):
-    """How many distinct points ``space`` holds (1 for None, inf with a real dimension)."""
-    if space is None:
-        return 1
-    size = 1
-    for dim in space.dimensions:
-        if isinstance(dim, Categorical):
-            size *= len(dim.categories)
-        elif isinstance(dim, Integer):
-            size *= int(dim.high) - int(dim.low) + 1
-        else:
-            return math.inf
-    return size
 
 
 def _hashable(value):

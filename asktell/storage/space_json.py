@@ -4,8 +4,12 @@ The format is explicit rather than clever: one dict per dimension with its
 class, bounds, prior, base, transform and name; categories must be JSON
 values (str, int, float, bool, None) so that they come back equal and of
 the same type. Space files for the command line may also be written in
-the cotengra spec form or as ``{name: [low, high]}`` (scikit-optimize's
-conversion rules).
+the cotengra spec form, as ``{name: [low, high]}`` (scikit-optimize's
+conversion rules), or as people write them: ``"type"`` in any case and by
+other names (``"real"``, ``"float"``, ``"int"``, ``"categorical"``,
+``"bool"``), ``"log": true``, ``"min"``/``"max"`` for the bounds,
+``"choices"``/``"options"``/``"values"`` for the categories, and no
+``"type"`` where the bounds or the categories say it.
 
 A method space (`asktell.hyper.MethodSpace`, what the hyper-optimizer
 searches) is ``{"version": 1, "methods": {method: [dimension dicts]}}``,
@@ -118,15 +122,64 @@ def _method_space_from_dict(data):
     return MethodSpace(spaces)
 
 
+#: what people write for ``"type"`` (any case), as the class it means
+_TYPE_ALIASES = {
+    "real": "Real", "float": "Real", "continuous": "Real", "double": "Real",
+    "integer": "Integer", "int": "Integer",
+    "categorical": "Categorical", "category": "Categorical", "choice": "Categorical",
+    "str": "Categorical", "string": "Categorical", "bool": "Categorical", "boolean": "Categorical",
+}
+#: other names of a dimension dict's keys
+_KEY_ALIASES = {"min": "low", "max": "high", "choices": "categories", "options": "categories",
+                "values": "categories"}
+
+
+def _canonical(spec, where):
+    """A dimension dict as people write it (``"type": "real"``, ``"log": true``, ``"min"``,
+    ``"choices"``, no type where bounds or categories say it) in the explicit form."""
+    if spec.get("type") in SPEC_TYPES:
+        return spec
+    spec = dict(spec)
+    kind = spec.pop("type", None)
+    for alias, key in _KEY_ALIASES.items():
+        if alias in spec:
+            if key in spec:
+                raise ValueError(f"{where}: give {key!r} or {alias!r}, not both, in {spec!r}")
+            spec[key] = spec.pop(alias)
+    if kind in _CLASSES:
+        pass
+    elif isinstance(kind, str) and kind.lower() in _TYPE_ALIASES:
+        if kind.lower() in ("bool", "boolean"):
+            spec.setdefault("categories", [False, True])
+        kind = _TYPE_ALIASES[kind.lower()]
+    elif kind is None and "categories" in spec:
+        kind = "Categorical"
+    elif kind is None and "low" in spec and "high" in spec:
+        bounds = (spec["low"], spec["high"])
+        kind = "Integer" if all(isinstance(b, int) and not isinstance(b, bool) for b in bounds) else "Real"
+    if "log" in spec:
+        log = spec.pop("log")
+        if not isinstance(log, bool):
+            raise ValueError(f"{where}: 'log' must be true or false, got {log!r}")
+        if log and spec.get("prior", "log-uniform") != "log-uniform":
+            raise ValueError(f"{where}: 'log': true contradicts 'prior': {spec['prior']!r}")
+        if log:
+            spec["prior"] = "log-uniform"
+    spec["type"] = kind
+    return spec
+
+
 def _dimension_from_dict(spec, name=None, where="space"):
     if not isinstance(spec, dict):
         return check_dimension(spec)
+    spec = _canonical(spec, where)
     kind = spec.get("type")
     if kind in SPEC_TYPES:
         return check_dimension(dict(spec, name=spec.get("name", name)))
     if kind not in _CLASSES:
         raise ValueError(
-            f"{where}: 'type' must be one of {_CLASSES + SPEC_TYPES}, got {kind!r}"
+            f"{where}: 'type' must be one of {_CLASSES + SPEC_TYPES} (or real, integer, "
+            f"categorical, bool in any case), got {kind!r}"
         )
     known = {"type", "low", "high", "prior", "base", "transform", "name", "categories"}
     unknown = sorted(set(spec) - known)

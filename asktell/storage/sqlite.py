@@ -8,14 +8,19 @@ interleave. Writers first queue on an OS file lock beside the database
 (``flock``): SQLite's own busy handler polls with sleeps that grow to
 100 ms, which leaves the lock idle while several processes wait (measured
 here: 8 processes shared a study at less than half the rate of 4); a
-kernel lock hands over at once. Each thread gets its own connection; a
-forked child opens fresh ones.
+kernel lock hands over at once. That lock file lives in the temporary
+folder, named after the database's real path, so that nothing is left
+beside the database (it only orders writers: SQLite's own locking keeps
+the data safe without it). Each thread gets its own connection; a forked
+child opens fresh ones.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
+import tempfile
 import threading
 from contextlib import contextmanager
 
@@ -81,7 +86,7 @@ class SQLiteStorage(SQLStorage):
             conn = self._connect()
             lock = None
             if fcntl is not None:
-                lock = os.open(self.path + "-lock", os.O_RDWR | os.O_CREAT, 0o666)
+                lock = _open_lock(self.path)
             self._local.conn, self._local.lock, self._local.pid = conn, lock, os.getpid()
             with self._lock:
                 self._connections.append((conn, lock))
@@ -141,6 +146,15 @@ class SQLiteStorage(SQLStorage):
 
     def __setstate__(self, state):
         self.__init__(**state)
+
+
+def _open_lock(path):
+    """A descriptor of the writers' lock file of the database ``path`` (None if it cannot be made)."""
+    digest = hashlib.sha256(os.path.realpath(path).encode()).hexdigest()[:24]
+    try:
+        return os.open(os.path.join(tempfile.gettempdir(), f"asktell-{digest}.lock"), os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError:  # another user's file, a read-only folder: SQLite's busy timeout alone
+        return None
 
 
 def _close(conn, lock):
