@@ -51,9 +51,9 @@ seeds) and in 10-D at 10*d and 20*d (three seeds), at 0.56 to 0.76 times
 Optuna GPSampler's time per trial. In 5-D and 10-D it leads by being
 near the top on most functions rather than by winning most. It loses
 most on the multimodal and ill-conditioned functions, where it settles
-in a local basin; on the 10-D ellipsoid two runs in three stall with
-coordinates the model treats as flat left on a face of the box. What it
-does not do yet: restart, or hand over to a trust-region / CMA-ES-style
+in a local basin; on the 10-D ellipsoid two runs in three stalled with
+coordinates the model treats as flat left on a face of the box, which
+the probes of `AutoOptimizer` address. What it does not do yet: restart, or hand over to a trust-region / CMA-ES-style
 local phase at larger dimensions and budgets.
 """
 
