@@ -9,7 +9,7 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: demo test bench clean postgresql
+.PHONY: demo test docs bench clean postgresql
 
 # The default benchmark: the BBOB suite in 2-D and 5-D, budgets 10*d and 20*d, 3 seeds,
 # two worker processes: about 50 minutes on 2 cores (one core measured 6 min per 2-D seed
@@ -29,6 +29,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-core: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
+
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	touch $@
+
+# The user guide and the API reference, built offline from the docstrings; any
+# warning fails the build. Open build/docs/index.html.
+docs: $(VENV)/.installed-docs
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs build/docs
 
 $(VENV)/.installed-bench: pyproject.toml benchmarks/requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev,plots]" -r benchmarks/requirements.txt

@@ -1,6 +1,7 @@
 """The ``asktell`` command: run, inspect, plot, export and import stored studies.
 
     asktell run OBJECTIVE --study NAME --space space.json --n-trials 100
+    asktell run OBJECTIVE --study NAME --space '{"x": [0.0, 1.0]}' --n-trials 100
     asktell run OBJECTIVE --study NAME --total-trials 100      # until 100 in all
     asktell studies
     asktell show NAME
@@ -83,8 +84,8 @@ def _parser():
     run.add_argument("objective", metavar="OBJECTIVE",
                      help="file.py:function, path/to/file:function or package.module:function; called with "
                      "the point as a list (over a method space: function(method, **params)), returns a float")
-    run.add_argument("--space", metavar="FILE", help="JSON space file (needed to create the study); "
-                     '{"methods": {method: space}} for the hyper-optimizer')
+    run.add_argument("--space", metavar="FILE", help="JSON space file, or the JSON itself (needed to create "
+                     'the study); {"methods": {method: space}} for the hyper-optimizer')
     run.add_argument("--study", required=True, metavar="NAME", help="the study's name")
     run.add_argument("--n-trials", type=int, default=None, metavar="N",
                      help="trials this run evaluates (also when the study has trials already)")

@@ -16,9 +16,11 @@ model fit from ``SeedSequence([seed, n_told])``, never from one stream
 advanced by every call. A fresh optimizer with the same ``random_state``
 that is told the same finished trials one by one (`add_trial`, or
 ``tell`` with ``fit=True``) and whose `next_trial_number` is set proposes
-exactly the point the uninterrupted one would. With ``acq_func`` other
-than ``"gp_hedge"`` a single batch ``tell`` of the same points suffices,
-since the model itself depends on the data only.
+exactly the point the uninterrupted one would. What earlier fits leave
+behind (the ``gp_hedge`` gains, a GP's hyperparameters that the next
+search starts from) is `Optimizer.state_dict`: told the same trials with
+``fit=False`` and given that state by `Optimizer.load_state`, a fresh
+optimizer gets there with one fit (a stored study reopens this way).
 """
 
 from __future__ import annotations
@@ -446,9 +448,8 @@ class Optimizer(AskTellOptimizer):
 
     # ------------------------------------------------------------ model
     def _fit(self):
-        n_told = len(self.yi)
         if self.refit_policy is not None:
-            self.base_estimator_.set_params(**self.refit_policy(n_told, self._model))
+            self.base_estimator_.set_params(**self.refit_policy(len(self.yi), self._model))
         est = clone(self.base_estimator_)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -458,15 +459,86 @@ class Optimizer(AskTellOptimizer):
         est.target_warp_ = warp  # predictions back in the objective's units
         if self.acq_func == "gp_hedge" and self._next_xs is not None:
             self.gains_ -= est.predict(np.vstack([r[0] for r in self._next_xs]))
+        self._use_model(est, targets)
+
+    def _use_model(self, est, targets):
+        """Make ``est`` (fitted on every told point) the model proposals come from."""
         self.models.append(est)
         limit = DEFAULT_MODEL_QUEUE_SIZE if self.max_model_queue_size is None else self.max_model_queue_size
         while len(self.models) > limit:
             self.models.pop(0)
-        self._model, self._model_n = est, n_told
+        self._model, self._model_n = est, len(self.yi)
         if self.acq_func == "gp_hedge":
-            rng = self._derive(_FIT_STREAM, n_told)
+            rng = self._derive(_FIT_STREAM, len(self.yi))
             rankings = self._rank(est, list(_HEDGE), self._y_opt(targets), rng)
             self._next_xs = [r[:_KEEP_RANKED] for r in rankings]
+
+    # ------------------------------------------------------------ state
+    def state_dict(self):
+        """What the proposals depend on beyond the trials told, as JSON values.
+
+        A model fit depends on the data alone, except for what earlier fits
+        leave behind: the ``gp_hedge`` gains (summed over every fit) and, for
+        the built-in GP, the hyperparameters a warm-started search begins
+        from. `load_state` restores them into an optimizer told the same
+        trials, which then proposes exactly what this one would, after one
+        fit instead of a fit per trial told. A study stores this with each
+        told trial.
+
+        Returns
+        -------
+        dict
+            ``"n_told"``; ``"gains"`` with ``gp_hedge``; ``"theta"``, the
+            current GP's hyperparameters, where the model is the built-in GP.
+        """
+        state = {"n_told": len(self.yi)}
+        if self.acq_func == "gp_hedge":
+            state["gains"] = [float(g) for g in self.gains_]
+        if self._model is not None and self._model_n == len(self.yi) and _fits_theta(self._model):
+            state["theta"] = [float(t) for t in self._model.theta_]
+        return state
+
+    def load_state(self, state):
+        """Restore `state_dict` after the same trials were told with ``fit=False``: one fit.
+
+        The model is rebuilt from the stored hyperparameters where there are
+        some (one Cholesky factorization, no search), else fitted on the
+        data; the hedge's gains are set, not updated by this fit.
+
+        Raises
+        ------
+        ValueError
+            When ``state`` is malformed or was saved with another number of
+            points told.
+        """
+        if not isinstance(state, dict) or not _is_int(state.get("n_told")):
+            raise ValueError(f"state must be a dict from state_dict(), got {state!r}")
+        if state["n_told"] != len(self.yi):
+            raise ValueError(
+                f"state was saved with {state['n_told']} points told; this optimizer was told {len(self.yi)}"
+            )
+        if self.acq_func == "gp_hedge" and "gains" in state:
+            gains = np.asarray(state["gains"], dtype=float)
+            if gains.shape != self.gains_.shape or not np.all(np.isfinite(gains)):
+                raise ValueError(f"state['gains'] must be {len(_HEDGE)} finite floats, got {state['gains']!r}")
+            self.gains_ = gains
+        if self.base_estimator_ is None or not self.yi or self._n_initial_points > 0:
+            return  # no model yet (as after a tell)
+        theta = state.get("theta")
+        if (theta is None or not _fits_theta(self.base_estimator_)) and self.refit_policy is not None:
+            self.base_estimator_.set_params(**self.refit_policy(len(self.yi), None))  # a fresh search
+        est = clone(self.base_estimator_)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            warp = self._target_warp(self.yi)
+            targets = self._model_targets(self.yi, warp)
+            X = self.space.transform(self.Xi)
+            if theta is not None and _fits_theta(est):
+                est.fit_theta(X, targets, theta)
+            else:
+                est.fit(X, targets)
+        est.target_warp_ = warp
+        self._use_model(est, targets)
 
     def _target_warp(self, ys):
         """How told values are warped for the model: Yeo-Johnson for a GP, else not at all.
@@ -726,6 +798,11 @@ def _is_gp(estimator):
     from .learning import GaussianProcessRegressor
 
     return isinstance(estimator, (GaussianProcessRegressor, SkGPR))
+
+
+def _fits_theta(model):
+    """Whether ``model`` can be rebuilt from its ``theta_`` (the built-in GP's own kernel)."""
+    return callable(getattr(model, "fit_theta", None)) and getattr(model, "kernel", "") is None
 
 
 def _n_distinct(space):

@@ -48,7 +48,7 @@ from .storage import (
     space_from_dict,
     space_to_dict,
 )
-from .storage.replay import StateReplay, replay_for
+from .storage.replay import STATE_KEY, StateReplay, replay_for
 from .storage.workers import Heartbeat, worker_id, worker_lost
 from .protocol import parse_value
 from .scipy_sampler import HyperScipySampler
@@ -292,7 +292,7 @@ def _finite(value):
 #: fields of a trial's info that the study writes (a dict result may not set them)
 _STUDY_INFO = frozenset(
     {"worker", "attempts", "datetime_start", "datetime_complete", "duration", "requeued",
-     "error", "eval_seconds", "late_results", "user_attrs", "enqueued", "imported", "lost"}
+     "error", "eval_seconds", "late_results", "user_attrs", "enqueued", "imported", "lost", STATE_KEY}
 )
 
 _DIRECTIONS = ("minimize", "maximize")
@@ -590,9 +590,14 @@ class Study:
             self._trials[t.number] = t
             self._seen = max(self._seen, t.seq)
 
-    def _sync(self, txn):
-        """Catch up with storage: cache every changed trial, replay into the optimizer."""
-        self._absorb(txn.trials(self._seen))
+    def _sync(self, txn=None):
+        """Catch up with storage: cache every changed trial, replay into the optimizer.
+
+        Without ``txn`` it reads without taking the study's lock (what was
+        committed), so that the model fits of catching up do not hold
+        other workers up; the locked step after it then has little to do.
+        """
+        self._absorb(txn.trials(self._seen) if txn is not None else self.storage.trials(self.study_id, self._seen))
         try:
             if self._replay is None:
                 self._replay = replay_for(self._new_optimizer())
@@ -604,6 +609,12 @@ class Study:
         except BaseException:
             self._drop_replay()
             raise
+
+    def _store_state(self, txn, number, info):
+        """Store the optimizer's state after telling ``number``, for a resume in one fit."""
+        state_dict = getattr(self._replay.optimizer, "state_dict", None)
+        if callable(state_dict):
+            txn.set_info(number, dict(info, **{STATE_KEY: state_dict()}))
 
     def _refresh(self):
         self._absorb(self.storage.trials(self.study_id, self._seen))
@@ -651,6 +662,7 @@ class Study:
         optimizer is exhausted (a finite space spent; nothing is stored).
         """
         with self._mutex:
+            self._sync()  # the model fits, before the lock
             now = time.time()
             asked = False
             try:
@@ -714,38 +726,72 @@ class Study:
             state, fvalue, told, error = _check_value(value, number)
             told = self._to_optimizer(told)
         with self._mutex:
+            ahead = self._tell_ahead(number, state, told)
             now = time.time()
-            with self.storage.transaction(self.study_id) as txn:
-                before = self._seen
-                self._sync(txn)
-                stored = txn.get(number)
-                info = dict(stored.info)
-                if seconds is not None:
-                    info["eval_seconds"] = seconds
-                if stored.tell_seq is not None:
-                    if not late_ok:
-                        raise ValueError(
-                            f"trial {number} of study {self.name!r} is already finished ({stored.state})"
-                        )
-                    # a lost worker's value arriving after a rerun: kept beside the first one
-                    info.setdefault("late_results", []).append(
-                        {"value": fvalue, "error": error, "worker": self._worker, "at": now}
-                    )
-                    txn.set_info(number, info)
-                else:
-                    info.update(extras)
-                    if error is not None:
-                        info["error"] = error
-                    else:
-                        info.pop("error", None)
-                    txn.finish(number, state, fvalue, told, info, now)
-                self._sync(txn)
-                self._absorb(txn.trials(before))
+            try:
+                stored = self._store_tell(number, state, fvalue, told, error, extras, seconds, late_ok, now)
+            except BaseException:
+                if ahead:  # the optimizer was told what storage was not: rebuild it
+                    self._drop_replay()
+                raise
+            if ahead and stored.tell_seq is not None:
+                self._drop_replay()  # a late value, told to the optimizer but kept aside in storage
             self._own.discard(number)
             self._beat()
             if error is not None and state is TrialState.FAIL and value is not None:
                 warnings.warn(f"trial {number} failed: {error}", RuntimeWarning, stacklevel=3)
             return self._trials[number].to_trial()
+
+    def _tell_ahead(self, number, state, told):
+        """Tell the optimizer ``number``'s value before the study's lock is taken; whether it did.
+
+        An optimizer replayed from its told trials (`StateReplay`) fits its
+        model here, outside the lock, so that other workers can ask and
+        tell meanwhile (the model fit is most of a tell's cost).
+        """
+        if state is not TrialState.COMPLETE:
+            return False
+        self._sync()
+        cached = self._trials.get(number)
+        if not isinstance(self._replay, StateReplay) or cached is None or cached.tell_seq is not None:
+            return False
+        try:
+            self._replay.tell_ahead(number, tuple(told) if isinstance(told, list) else told)
+        except BaseException:
+            self._drop_replay()
+            raise
+        return True
+
+    def _store_tell(self, number, state, fvalue, told, error, extras, seconds, late_ok, now):
+        """Store the result of ``number`` under the study's lock; returns the trial as it was before."""
+        with self.storage.transaction(self.study_id) as txn:
+            before = self._seen
+            stored = txn.get(number)
+            info = dict(stored.info)
+            if seconds is not None:
+                info["eval_seconds"] = seconds
+            if stored.tell_seq is not None:
+                if not late_ok:
+                    raise ValueError(
+                        f"trial {number} of study {self.name!r} is already finished ({stored.state})"
+                    )
+                # a lost worker's value arriving after a rerun: kept beside the first one
+                info.setdefault("late_results", []).append(
+                    {"value": fvalue, "error": error, "worker": self._worker, "at": now}
+                )
+                txn.set_info(number, info)
+            else:
+                info.update(extras)
+                if error is not None:
+                    info["error"] = error
+                else:
+                    info.pop("error", None)
+                txn.finish(number, state, fvalue, told, info, now)
+            self._sync(txn)
+            if stored.tell_seq is None and state is TrialState.COMPLETE:
+                self._store_state(txn, number, info)
+            self._absorb(txn.trials(before))
+        return stored
 
     def _release_trial(self, number, reason, started=True):
         """Our evaluation of ``number`` was lost or interrupted: queue it to run again."""

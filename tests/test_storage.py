@@ -81,6 +81,9 @@ def test_space_file_forms(tmp_path):
     path = tmp_path / "space.json"
     path.write_text(json.dumps(cotengra))
     assert load_space_file(path) == space
+    assert load_space_file(json.dumps(cotengra)) == space  # the JSON itself
+    with pytest.raises(ValueError, match=r"space '\{\"x\": \[0' is not valid JSON"):
+        load_space_file('{"x": [0')
 
 
 def test_space_file_forms_people_write():

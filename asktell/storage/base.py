@@ -21,6 +21,9 @@ __all__ = [
     "StoredTrial",
     "DuplicatedStudyError",
     "StudyNotFoundError",
+    "StorageLockedError",
+    "StorageCorruptedError",
+    "SchemaVersionError",
     "SCHEMA_VERSION",
 ]
 
@@ -37,6 +40,18 @@ class StudyNotFoundError(LookupError):
 
     def __str__(self):
         return str(self.args[0]) if self.args else "study not found"
+
+
+class StorageLockedError(TimeoutError):
+    """Another process held the storage's lock for longer than the storage's ``timeout``."""
+
+
+class StorageCorruptedError(RuntimeError):
+    """The database cannot be read (a truncated or corrupted file, or not a database); it is left as it is."""
+
+
+class SchemaVersionError(RuntimeError):
+    """The database was written with another layout of asktell's tables (a newer asktell, say); it is left as it is."""
 
 
 @dataclass
@@ -82,6 +97,7 @@ class StoredTrial:
     def to_trial(self):
         """The protocol's `Trial`, with timings and worker in ``info``."""
         info = dict(self.info)
+        info.pop("optimizer_state", None)  # the optimizer's own, for resuming (storage.replay)
         info.update(
             worker=self.worker,
             attempts=self.attempts,

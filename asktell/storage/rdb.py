@@ -37,14 +37,21 @@ class RDBStorage(SQLStorage):
         without a driver, psycopg (version 3, from the ``storage`` extra) is used.
     engine_kwargs : dict or None
         Passed to ``sqlalchemy.create_engine``.
+    timeout : float
+        Seconds a transaction waits for another process's lock on its
+        study before failing with `asktell.storage.StorageLockedError`.
     """
 
     _id_type = "SERIAL PRIMARY KEY"
     _for_update = " FOR UPDATE"
+    _table_exists = "SELECT 1 WHERE to_regclass(:name) IS NOT NULL"
 
-    def __init__(self, url, engine_kwargs=None):
+    def __init__(self, url, engine_kwargs=None, timeout=120.0):
         sa = _import_sqlalchemy()
+        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout > 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
         self.url = url
+        self.timeout = float(timeout)
         self.engine_kwargs = dict(engine_kwargs or {})
         try:
             parsed = sa.engine.make_url(url)
@@ -96,6 +103,12 @@ class RDBStorage(SQLStorage):
                 self._execute(conn, "SELECT pg_advisory_xact_lock(:k)", {"k": _SCHEMA_LOCK})
             yield conn
 
+    def _lock_timeout(self, conn):
+        self._execute(conn, f"SET LOCAL lock_timeout = {int(self.timeout * 1000)}")
+
+    def _is_lock_timeout(self, exc):
+        return getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03"  # lock_not_available
+
     def _execute(self, conn, sql, params=None):
         result = conn.execute(self._sa.text(sql), params or {})
         return result.fetchall() if result.returns_rows else []
@@ -106,7 +119,7 @@ class RDBStorage(SQLStorage):
             self._engine = None
 
     def __getstate__(self):
-        return {"url": self.url, "engine_kwargs": self.engine_kwargs}
+        return {"url": self.url, "engine_kwargs": self.engine_kwargs, "timeout": self.timeout}
 
     def __setstate__(self, state):
-        self.__init__(state["url"], state["engine_kwargs"])
+        self.__init__(**state)

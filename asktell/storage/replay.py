@@ -17,7 +17,7 @@ import numbers
 
 from ..trial import Trial, TrialState
 
-__all__ = ["LogReplay", "StateReplay", "ReplayError", "replay_for", "same_point"]
+__all__ = ["LogReplay", "StateReplay", "ReplayError", "STATE_KEY", "replay_for", "same_point"]
 
 
 class ReplayError(RuntimeError):
@@ -59,6 +59,15 @@ class LogReplay:
 
     def apply(self, trials):
         """Apply the events of ``trials`` (changed stored trials) not yet applied."""
+        for seq, kind, stored in self._events(trials):
+            if kind == 0:
+                self._replay_ask(stored)
+            else:
+                self._replay_tell(stored)
+            self.seq = seq
+
+    def _events(self, trials):
+        """``(seq, kind, trial)`` of the asks (kind 0) and tells (1) after `seq`, in commit order."""
         events = []
         for t in trials:
             if t.ask_seq > self.seq:
@@ -66,13 +75,7 @@ class LogReplay:
             if t.tell_seq is not None and t.tell_seq > self.seq:
                 events.append((t.tell_seq, 1, t))
         events.sort(key=lambda e: (e[0], e[1]))
-        last_tell = max((i for i, e in enumerate(events) if e[1] == 1), default=-1)
-        for i, (seq, kind, stored) in enumerate(events):
-            if kind == 0:
-                self._replay_ask(stored)
-            else:
-                self._replay_tell(stored, last=i == last_tell)
-            self.seq = seq
+        return events
 
     def _replay_ask(self, stored):
         trial = self.optimizer.ask_trial()
@@ -84,7 +87,7 @@ class LogReplay:
                 "settings and random_state (an optimizer must be deterministic given its seed)"
             )
 
-    def _replay_tell(self, stored, last=True):
+    def _replay_tell(self, stored):
         if stored.state == "COMPLETE":
             self.optimizer.tell_trial(stored.number, told_value(stored))
         else:
@@ -95,14 +98,24 @@ class LogReplay:
         return self.optimizer.ask_trial()
 
 
+#: key of a told trial's info under which a study stores its optimizer's `state_dict`
+STATE_KEY = "optimizer_state"
+
+
 class StateReplay(LogReplay):
     """For optimizers whose proposal depends only on what they were told.
 
     Such an optimizer (``add_trial``, as `asktell.Optimizer` has) is given
     other workers' trials instead of re-proposing them: a pending trial is
-    added, a told one told. Its model is refitted once per batch of tells
-    unless its proposals depend on the sequence of fits (``gp_hedge``),
-    where every tell fits, as it did when first told.
+    added, a told one told, all without fitting. Then one fit: the
+    optimizer's state stored with the last trial told (`STATE_KEY`, what
+    its ``state_dict`` gave after that tell) is restored with
+    ``load_state``, so the model's warm start and the ``gp_hedge`` gains
+    are what they were, not rebuilt by a fit per trial. Tells after the
+    last one that carries a state (a worker still fitting, or a study
+    written before states were stored) are fitted as they were when first
+    told: at every tell where proposals depend on the sequence of fits
+    (``gp_hedge``), else once at the end.
     """
 
     def __init__(self, optimizer):
@@ -112,19 +125,49 @@ class StateReplay(LogReplay):
         except (TypeError, ValueError):
             params = {}
         self._takes_fit = "fit" in params
+        self._loads_state = callable(getattr(optimizer, "load_state", None))
         self._fit_each = getattr(optimizer, "acq_func", None) == "gp_hedge"
+        self._ahead = set()  # trials told by `tell_ahead` whose tells are not yet stored
 
-    def _replay_ask(self, stored):
-        self.optimizer.add_trial(
-            Trial(number=stored.number, x=list(stored.x), params=dict(stored.params), state=TrialState.RUNNING)
-        )
+    def tell_ahead(self, number, value):
+        """Tell the optimizer a value before it is stored, so that the fit runs before the lock is taken.
 
-    def _replay_tell(self, stored, last=True):
-        if stored.state == "COMPLETE" and self._takes_fit:
-            fit = last or self._fit_each
-            self.optimizer.tell_trial(stored.number, told_value(stored), fit=fit)
-        else:
-            super()._replay_tell(stored, last)
+        The stored tell of ``number``, when `apply` meets it, is then skipped.
+        """
+        self.optimizer.tell_trial(number, value, fit=True)
+        self._ahead.add(number)
+
+    def apply(self, trials):
+        events = self._events(trials)
+        told = [i for i, (_, kind, stored) in enumerate(events)
+                if kind == 1 and stored.state == "COMPLETE" and stored.number not in self._ahead]
+        last = told[-1] if told else -1
+        # the last tell that carries a state: everything up to it is restored by one fit
+        restore = -1
+        if self._loads_state:
+            restore = next((i for i in reversed(told) if STATE_KEY in events[i][2].info), -1)
+        for i, (seq, kind, stored) in enumerate(events):
+            if kind == 1 and stored.number in self._ahead:
+                self._ahead.discard(stored.number)  # told already
+            elif kind == 0:
+                self.optimizer.add_trial(
+                    Trial(number=stored.number, x=list(stored.x), params=dict(stored.params),
+                          state=TrialState.RUNNING)
+                )
+            elif stored.state == "COMPLETE" and self._takes_fit:
+                fit = i > restore and (self._fit_each or i == last)
+                self.optimizer.tell_trial(stored.number, told_value(stored), fit=fit)
+                if i == restore:
+                    self._load(stored.info[STATE_KEY])
+            else:
+                LogReplay._replay_tell(self, stored)
+            self.seq = seq
+
+    def _load(self, state):
+        try:
+            self.optimizer.load_state(state)
+        except ValueError:  # not this optimizer's state: the next ask fits on the data
+            pass
 
 
 def replay_for(optimizer):

@@ -247,18 +247,27 @@ def space_from_json(text):
 
 
 def load_space_file(path):
-    """Read a space file (JSON); errors name the file and what is wrong in it."""
+    """Read a space file (JSON), or the JSON itself (a str starting with ``{`` or ``[``).
+
+    Errors name the file (or the text) and what is wrong in it.
+    """
+    if isinstance(path, str) and path.lstrip().startswith(("{", "[")):
+        text, where = path, f"space {path!r}"
+    else:
+        where = f"space file {str(path)!r}"
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            raise ValueError(f"{where} does not exist") from None
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        raise ValueError(f"space file {str(path)!r} does not exist") from None
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"space file {str(path)!r} is not valid JSON: {exc}") from None
+        raise ValueError(f"{where} is not valid JSON: {exc}") from None
     try:
         return space_from_dict(data)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"space file {str(path)!r}: {exc}") from None
+        raise ValueError(f"{where}: {exc}") from None
 
 
 def same_space(a, b):

@@ -18,6 +18,8 @@ from .base import (
     SCHEMA_VERSION,
     BaseStorage,
     DuplicatedStudyError,
+    SchemaVersionError,
+    StorageLockedError,
     StoredTrial,
     StudyNotFoundError,
     StudyRecord,
@@ -262,24 +264,66 @@ class SQLStorage(BaseStorage):
         raise NotImplementedError
 
     # -------------------------------------------------------- schema
+    #: a query giving one row when the table ``:name`` exists
+    _table_exists = ""
+
+    def _lock_timeout(self, conn):
+        """Bound how long the next statement waits for another process's lock (backend hook)."""
+
+    def _is_lock_timeout(self, exc):
+        """Whether ``exc`` says that a lock was waited for too long (backend hook)."""
+        return False
+
+    def _locked(self, what):
+        return StorageLockedError(
+            f"storage {self.url!r}: {what} was locked by another process for more than "
+            f"{self.timeout:g} s (the storage's timeout); is a process stuck holding it?"
+        )
+
     def _init_schema(self):
+        """Create the tables in an empty database; refuse (and leave alone) one of another layout.
+
+        The stored version is read before anything is written, so that a
+        database of a newer asktell is never touched, and opening an
+        existing one takes no lock.
+        """
         from .. import __version__
 
+        stored = self._stored_version()
+        self._check_version(stored)
+        if stored is not None:
+            return  # the tables were created with the version row, in one transaction
         with self._write(lock_key="schema") as conn:
             for statement in _SCHEMA:
                 self._execute(conn, statement.format(id_type=self._id_type))
-            rows = self._execute(conn, "SELECT schema_version FROM asktell_version")
+            rows = self._execute(conn, "SELECT schema_version, library_version FROM asktell_version")
             if not rows:
                 self._execute(
                     conn,
                     "INSERT INTO asktell_version (schema_version, library_version) VALUES (:s, :v)",
                     {"s": SCHEMA_VERSION, "v": __version__},
                 )
-            elif int(rows[0][0]) != SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"storage {self.url!r} holds asktell schema version {rows[0][0]}; "
-                    f"this asktell reads version {SCHEMA_VERSION}"
-                )
+        self._check_version(rows[0] if rows else None)
+
+    def _stored_version(self):
+        """``(schema_version, library_version)`` stored, or None in a database without asktell's tables."""
+        with self._connection() as conn:
+            if not self._execute(conn, self._table_exists, {"name": "asktell_version"}):
+                return None
+            rows = self._execute(conn, "SELECT schema_version, library_version FROM asktell_version")
+        return rows[0] if rows else None
+
+    def _check_version(self, stored):
+        from .. import __version__
+
+        if stored is None or int(stored[0]) == SCHEMA_VERSION:
+            return
+        version, library = int(stored[0]), stored[1]
+        hint = "upgrade asktell to open it" if version > SCHEMA_VERSION else "it predates this layout"
+        raise SchemaVersionError(
+            f"storage {self.url!r} holds asktell schema version {version} (written by asktell {library}); "
+            f"this asktell ({__version__}) reads version {SCHEMA_VERSION}: {hint}. The database was not changed."
+        )
 
     # -------------------------------------------------------- studies
     def create_study(self, name, space, optimizer, info=None):
@@ -375,11 +419,17 @@ class SQLStorage(BaseStorage):
     @contextmanager
     def transaction(self, study_id):
         with self._write(lock_key=study_id) as conn:
-            rows = self._execute(
-                conn,
-                "SELECT next_seq FROM asktell_studies WHERE study_id = :study_id" + self._for_update,
-                {"study_id": study_id},
-            )
+            self._lock_timeout(conn)
+            try:
+                rows = self._execute(
+                    conn,
+                    "SELECT next_seq FROM asktell_studies WHERE study_id = :study_id" + self._for_update,
+                    {"study_id": study_id},
+                )
+            except Exception as exc:
+                if self._is_lock_timeout(exc):
+                    raise self._locked(f"study {study_id}") from None
+                raise
             if not rows:
                 raise StudyNotFoundError(f"study {study_id} was deleted from {self.url!r}")
             yield _Transaction(self, conn, study_id, int(rows[0][0]))

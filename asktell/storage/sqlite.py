@@ -22,6 +22,7 @@ import os
 import sqlite3
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 
 try:
@@ -29,6 +30,7 @@ try:
 except ImportError:  # Windows: SQLite's busy timeout alone
     fcntl = None
 
+from .base import StorageCorruptedError
 from .sql import SQLStorage
 
 __all__ = ["SQLiteStorage", "InMemoryStorage"]
@@ -43,7 +45,7 @@ class SQLiteStorage(SQLStorage):
         The database file (created when missing).
     timeout : float
         Seconds a transaction waits for another process's lock before
-        failing with ``sqlite3.OperationalError: database is locked``.
+        failing with `asktell.storage.StorageLockedError`.
     synchronous : {"NORMAL", "FULL"}
         ``"NORMAL"`` (default) syncs the disk at WAL checkpoints: a killed
         process never loses a committed trial, a power cut may lose the
@@ -52,6 +54,7 @@ class SQLiteStorage(SQLStorage):
     """
 
     _integrity_errors = (sqlite3.IntegrityError,)
+    _table_exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"
 
     def __init__(self, path, timeout=120.0, synchronous="NORMAL"):
         self.path = os.fspath(path)
@@ -68,16 +71,27 @@ class SQLiteStorage(SQLStorage):
         directory = os.path.dirname(os.path.abspath(self.path))
         if not os.path.isdir(directory):
             raise ValueError(f"storage {self.url!r}: the folder {directory!r} does not exist")
-        self._init_schema()
+        try:
+            self._init_schema()
+        except BaseException:
+            self.close()
+            raise
 
     def _connect(self):
         conn = sqlite3.connect(
             self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
         )
-        conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
-        conn.execute("PRAGMA foreign_keys = ON")
+        try:
+            # the first read of the file: a file that is not a database fails here, unchanged
+            self._execute(conn, "SELECT count(*) FROM sqlite_master")
+            self._execute(conn, f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            if self._execute(conn, "PRAGMA journal_mode")[0][0].lower() != "wal":
+                self._execute(conn, "PRAGMA journal_mode = WAL")
+            self._execute(conn, f"PRAGMA synchronous = {self.synchronous}")
+            self._execute(conn, "PRAGMA foreign_keys = ON")
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def _conn(self):
@@ -94,12 +108,13 @@ class SQLiteStorage(SQLStorage):
 
     @contextmanager
     def _queue(self):
-        """Hold the file lock that orders this machine's writers (see the module doc)."""
+        """Hold the file lock that orders this machine's writers (see the module doc), at most `timeout`."""
         lock = self._local.lock
         if lock is None:
             yield
             return
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _flock(lock, self.timeout):
+            raise self._locked("the database")
         try:
             yield
         finally:
@@ -113,7 +128,7 @@ class SQLiteStorage(SQLStorage):
     def _write(self, lock_key=None):
         conn = self._conn()
         with self._queue():
-            conn.execute("BEGIN IMMEDIATE")
+            self._execute(conn, "BEGIN IMMEDIATE")
             try:
                 yield conn
             except BaseException:
@@ -122,7 +137,20 @@ class SQLiteStorage(SQLStorage):
             conn.execute("COMMIT")
 
     def _execute(self, conn, sql, params=None):
-        return conn.execute(sql, params or {}).fetchall()
+        try:
+            return conn.execute(sql, params or {}).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise self._locked("the database") from None
+            raise
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is not sqlite3.DatabaseError:  # integrity and other errors of the statement
+                raise
+            # SQLITE_CORRUPT or SQLITE_NOTADB: nothing was written
+            raise StorageCorruptedError(
+                f"storage {self.url!r} cannot be read ({exc}): the file is truncated, corrupted or not "
+                "an SQLite database. It was left as it is; restore it from a copy, or give another path."
+            ) from None
 
     def release_thread(self):
         conn = getattr(self._local, "conn", None)
@@ -146,6 +174,30 @@ class SQLiteStorage(SQLStorage):
 
     def __setstate__(self, state):
         self.__init__(**state)
+
+
+def _flock(fd, timeout):
+    """Take the exclusive ``flock`` of ``fd`` within ``timeout`` seconds; whether it was taken.
+
+    Polled, every half millisecond at first and every 5 ms at most, so
+    that a lock freed is taken within milliseconds.
+    """
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        pass
+    deadline = time.monotonic() + timeout
+    delay = 0.0005
+    while time.monotonic() < deadline:
+        time.sleep(delay)
+        delay = min(2 * delay, 0.005)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            pass
+    return False
 
 
 def _open_lock(path):

@@ -133,15 +133,41 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
             return self._fit_sklearn(X, y)
         self._check_params()
         self._setup_columns(X.shape[1])
+        z = self._standardize(y)
+        self.theta_ = self._optimize_theta(X, z)
+        self._condition(X, z)
+        return self
+
+    def fit_theta(self, X, y, theta):
+        """Condition on ``(X, y)`` with the hyperparameters ``theta``, skipping their search.
+
+        ``theta`` is a fitted model's ``theta_`` (stored as JSON, say): the
+        model is then exactly the one `fit` gave on the same data, at the
+        cost of one Cholesky factorization. This is how a study rebuilds
+        its model on reopening without repeating the search (whose warm
+        starts depend on every earlier fit).
+        """
+        if self.kernel is not None:
+            raise NotImplementedError("fit_theta needs the built-in kernel (kernel=None)")
+        X, y = self._validate(X, y)
+        self._check_params()
+        self._setup_columns(X.shape[1])
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (len(self._bounds()),) or not np.all(np.isfinite(theta)):
+            raise ValueError(f"theta must hold {len(self._bounds())} finite floats for this data, got {theta!r}")
+        z = self._standardize(y)
+        self.theta_ = theta
+        self._condition(X, z)
+        return self
+
+    def _standardize(self, y):
+        """``y`` scaled to mean 0 and std 1 (when ``normalize_y``); sets ``y_mean_``, ``y_std_``."""
         self.y_mean_, self.y_std_ = 0.0, 1.0
         if self.normalize_y:
             self.y_mean_ = float(np.mean(y))
             std = float(np.std(y))
             self.y_std_ = std if std > 1e-12 else 1.0
-        z = (y - self.y_mean_) / self.y_std_
-        self.theta_ = self._optimize_theta(X, z)
-        self._condition(X, z)
-        return self
+        return (y - self.y_mean_) / self.y_std_
 
     def refit_fixed(self, X, y):
         """A copy conditioned on ``(X, y)`` with this model's hyperparameters.

@@ -1,0 +1,141 @@
+"""Reopening a study costs one model fit and proposes what the uninterrupted study would.
+
+Every registered optimizer is held to it: a study run in two sittings (closed
+and reopened from its SQLite file in between) makes exactly the trials of a
+study run in one.
+"""
+
+import pytest
+
+import asktell.auto
+from asktell import create_study, load_study
+from asktell.learning import GaussianProcessRegressor
+from asktell.storage.replay import STATE_KEY
+from asktell.study import optimizer_names
+from test_study_support import METHOD_SPACE, MIXED, by_method
+
+# cheap settings: few initial points, a small acquisition sample
+_BAYES = {"n_initial_points": 4, "acq_optimizer_kwargs": {"n_points": 500, "n_restarts_optimizer": 2}}
+_TREES = {"n_initial_points": 4, "acq_optimizer_kwargs": {"n_points": 300}}
+_KWARGS = {
+    "gp": _BAYES,
+    "forest": _TREES,
+    "rf": _TREES,
+    "et": _TREES,
+    "gbrt": _TREES,
+    "scipy-de": {"popsize": 3},
+    "hyper-bayes": {"n_initial_points": 3, "acq_optimizer": "sampling"},
+    "hyper": {"n_initial_points": 3, "acq_optimizer": "sampling"},
+    "hyper-scipy": {"popsize": 4},
+    "hyper-tpe": {"n_startup": 3},
+    "tpe": {"n_startup": 3},
+    "auto": {"n_initial_points": 4},
+}
+
+
+def _mixed(x):
+    a, k, c = x
+    return (a - 0.3) ** 2 + 0.1 * (k - 4) ** 2 + (0.5 if c == "x" else 0.0)
+
+
+def _study(url, name, optimizer, kwargs):
+    hyper = optimizer.startswith("hyper")
+    return create_study(name, url, METHOD_SPACE if hyper else MIXED, optimizer=optimizer, random_state=5,
+                        optimizer_kwargs=kwargs, load_if_exists=True)
+
+
+def _run(study, n):
+    hyper = study.optimizer_settings["name"].startswith("hyper")
+    study.optimize(by_method if hyper else _mixed, n_trials=n, catch=(ValueError,))
+
+
+def _sittings(tmp_path, optimizer, kwargs, first, second):
+    """The trials of one study run in one sitting and of one run in two."""
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    whole = _study(url, "whole", optimizer, kwargs)
+    _run(whole, first + second)
+    split = _study(url, "split", optimizer, kwargs)
+    _run(split, first)
+    split.close()
+    resumed = load_study("split", url)
+    _run(resumed, second)
+    out = [(t.x, str(t.state), t.value) for t in whole.trials], [(t.x, str(t.state), t.value) for t in resumed.trials]
+    whole.close()
+    resumed.close()
+    return out
+
+
+@pytest.mark.filterwarnings("ignore:trial .* failed")
+@pytest.mark.parametrize("optimizer", optimizer_names())
+def test_every_registered_optimizer_resumes_exactly(tmp_path, no_thread_leak, optimizer):
+    if optimizer in ("cmaes", "hyper-cmaes"):
+        pytest.importorskip("cmaes", reason="the 'cmaes' optlib needs the cmaes extra")
+    kwargs = _KWARGS.get(optimizer, {})
+    whole, resumed = _sittings(tmp_path, optimizer, kwargs, 9, 4)
+    assert len(whole) == 13
+    assert resumed == whole
+
+
+def test_the_default_resumes_exactly_through_warm_started_fits(tmp_path, no_thread_leak, monkeypatch):
+    # the default's GP refits from its last hyperparameters (from 50 points; here from 6, afresh at
+    # every 5th): the state stored with each trial carries them, so the resumed fits start where
+    # the first ones did
+    monkeypatch.setattr(asktell.auto.WarmRefit.__init__, "__defaults__", (6, 5, 1))
+    whole, resumed = _sittings(tmp_path, "auto", {"n_initial_points": 4}, 11, 5)
+    assert resumed == whole
+
+
+def test_resume_costs_one_fit_without_a_hyperparameter_search(tmp_path, no_thread_leak, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    study = _study(url, "s", "gp", _BAYES)
+    _run(study, 12)
+    study.close()
+    calls = {"fit": 0, "fit_theta": 0}
+    for method in calls:
+        original = getattr(GaussianProcessRegressor, method)
+
+        def counted(self, *args, _original=original, _name=method, **kwargs):
+            calls[_name] += 1
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(GaussianProcessRegressor, method, counted)
+    resumed = load_study("s", url)
+    trial = resumed.ask()
+    # the model of 12 points is rebuilt from the stored hyperparameters: no search, one factorization
+    assert calls == {"fit": 0, "fit_theta": 1}
+    resumed.tell(trial, _mixed(trial.x))
+    assert calls == {"fit": 1, "fit_theta": 1}  # the new point: one search, as in the running study
+    resumed.close()
+
+
+def test_the_stored_state_is_json_and_not_part_of_a_trial(tmp_path, no_thread_leak):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    study = _study(url, "s", "gp", {**_BAYES, "acq_func": "gp_hedge"})
+    _run(study, 6)
+    stored = study.storage.trials(study.study_id)
+    states = [t.info[STATE_KEY] for t in stored]
+    assert [s["n_told"] for s in states] == [1, 2, 3, 4, 5, 6]
+    assert all(len(s["gains"]) == 3 for s in states)
+    assert "theta" not in states[2] and len(states[5]["theta"]) == 3 + 2  # amplitude, 3 scales, noise
+    assert states[3]["gains"] == [0.0, 0.0, 0.0] and states[5]["gains"] != [0.0, 0.0, 0.0]
+    assert all(STATE_KEY not in t.info for t in study.trials)
+    study.close()
+
+
+def test_a_study_without_stored_states_still_resumes_exactly(tmp_path, no_thread_leak):
+    # a study written before states were stored is replayed tell by tell, as then
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    kwargs = {**_BAYES, "acq_func": "gp_hedge"}
+    whole = _study(url, "whole", "gp", kwargs)
+    _run(whole, 10)
+    split = _study(url, "split", "gp", kwargs)
+    _run(split, 7)
+    with split.storage.transaction(split.study_id) as txn:
+        for t in txn.trials():
+            txn.set_info(t.number, {k: v for k, v in t.info.items() if k != STATE_KEY})
+    split.close()
+    resumed = load_study("split", url)
+    _run(resumed, 3)
+    assert [t.x for t in resumed.trials] == [t.x for t in whole.trials]
+    whole.close()
+    resumed.close()
