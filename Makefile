@@ -3,13 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Extras the test suite exercises; each optional feature's tests need its extra.
-TEST_EXTRAS := dev,fast,plots,storage,dask,progress,pandas,cotengra,cmaes
+TEST_EXTRAS := dev,fast,plots,storage,dask,progress,pandas,dashboard,cotengra,cmaes
 # Pin BLAS threads: on 2 cores oversubscription swings timings by 10x.
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: demo test docs bench clean postgresql
+.PHONY: demo test docs bench clean postgresql chromium
 
 # The default benchmark: the BBOB suite in 2-D and 5-D, budgets 10*d and 20*d, 3 seeds,
 # two worker processes: about 50 minutes on 2 cores (one core measured 6 min per 2-D seed
@@ -76,7 +76,19 @@ postgresql:
 	  if [ -n "$$policy" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
 	else echo "PostgreSQL is missing and cannot be installed here: the PostgreSQL tests will skip"; fi
 
-test: $(VENV)/.installed-test postgresql
+# The dashboard's browser tests drive Debian's headless Chromium (with its
+# chromedriver): installed when missing, as PostgreSQL is; where that cannot be
+# done those tests skip, saying why.
+chromium:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Chromium from Debian's packages for the dashboard's browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends chromium chromium-driver >/dev/null) \
+	    || echo "Chromium could not be installed: the dashboard's browser tests will skip"; \
+	else echo "Chromium is missing and cannot be installed here (not root): the dashboard's browser tests will skip"; fi
+
+test: $(VENV)/.installed-test postgresql chromium
 	$(BIN)/python -m pytest -q
 
 clean:

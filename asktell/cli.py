@@ -10,6 +10,7 @@
     asktell export NAME --format csv|json [--output FILE]
     asktell import NAME trials.csv                             # a warm start
     asktell delete NAME
+    asktell dashboard [--host 127.0.0.1] [--port 8080]
 
 ``OBJECTIVE`` is a file or a module and a function in it:
 ``sub/mymodel.py:objective``, ``sub/mymodel:objective`` (a file, whose
@@ -140,6 +141,14 @@ def _parser():
 
     delete = sub.add_parser("delete", parents=[storage], help="remove a study and its trials")
     delete.add_argument("name", metavar="NAME")
+
+    board = sub.add_parser("dashboard", parents=[storage],
+                           help="a live, read-only web dashboard of the studies (the 'dashboard' extra)")
+    board.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1, this machine only)")
+    board.add_argument("--port", type=int, default=8080, help="TCP port (default 8080; 0: any free one)")
+    board.add_argument("--refresh", type=float, default=2.0, metavar="SECONDS",
+                       help="seconds between the pages' polls for new trials (default 2)")
+    board.add_argument("--verbose", action="store_true", help="log every request")
     return parser
 
 
@@ -536,6 +545,13 @@ def _delete(args, out):
     return 0
 
 
+def _dashboard(args, out):
+    from .dashboard import serve
+
+    serve(_url(args), host=args.host, port=args.port, refresh=args.refresh, quiet=not args.verbose)
+    return 0
+
+
 # ---------------------------------------------------------------- output
 def _fmt(value):
     if value is None:
@@ -555,7 +571,7 @@ def _table(header, rows, out):
 
 
 _COMMANDS = {"run": _run, "studies": _studies, "show": _show, "best": _best_command, "plot": _plot,
-             "export": _export, "import": _import, "delete": _delete}
+             "export": _export, "import": _import, "delete": _delete, "dashboard": _dashboard}
 
 
 def main(argv=None, out=None):
