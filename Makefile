@@ -57,6 +57,12 @@ bench-scipy: $(VENV)/.installed-bench
 bench-skopt: $(VENV)/.installed-bench
 	nice -n 10 $(BIN)/python -m benchmarks.bench_skopt
 
+# BayesSearchCV against RandomizedSearchCV, HalvingRandomSearchCV, OptunaSearchCV and skopt's:
+# 3 tasks, 5 seeds, 20 and 50 candidates, two workers.
+.PHONY: bench-searchcv
+bench-searchcv: $(VENV)/.installed-bench
+	nice -n 10 $(BIN)/python -m benchmarks.bench_searchcv --workers 2
+
 demo: $(VENV)/.installed-core
 	$(BIN)/python -m asktell.demo
 

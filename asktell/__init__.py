@@ -26,6 +26,7 @@ from . import acquisition, benchmarks, callbacks, learning, plots, utils
 from .smbo import base_minimize, dummy_minimize, forest_minimize, gbrt_minimize, gp_minimize
 from .optimizer import Optimizer
 from .auto import AutoOptimizer, minimize
+from .searchcv import BayesSearchCV
 from .utils import dump, expected_minimum, expected_minimum_random_sampling, load
 
 # the multi-method hyper-optimizer
@@ -58,6 +59,7 @@ __all__ = [
     "Optimizer",
     "AutoOptimizer",
     "minimize",
+    "BayesSearchCV",
     "base_minimize",
     "gp_minimize",
     "forest_minimize",

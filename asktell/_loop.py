@@ -18,7 +18,7 @@ from __future__ import annotations
 import abc
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Literal
 
 from .parallel import Outcome, WorkerLost, as_evaluator, capture, resolve_n_jobs
@@ -62,13 +62,19 @@ class ErrorPolicy:
     warn : bool
         Warn for each caught exception.
     advice : str
-        How to make the run go on instead (the front-end's own words).
+        What the user can do about it (the front-end's own words), said
+        after the error.
+    drain : bool
+        When the run stops on an error: wait for the trials in flight and
+        record their results (True), or hand them back at once
+        (`Driver.release`, False).
     """
 
     catch: tuple = ()
     non_finite: Literal["record", "warn", "raise"] = "record"
     warn: bool = False
     advice: str = ""
+    drain: bool = False
 
 
 class Driver(abc.ABC):
@@ -102,14 +108,18 @@ class Driver(abc.ABC):
         """Called after each finished trial (callbacks); True stops the run."""
         return False
 
+    def label(self, trial: Trial) -> str:
+        """How messages name ``trial``."""
+        return f"trial {trial.number}"
 
-def _non_finite(trial: Trial, policy: ErrorPolicy) -> None:
+
+def _non_finite(driver: Driver, trial: Trial, policy: ErrorPolicy) -> None:
     error = trial.info.get("error", "the objective returned a value that is not finite")
     if policy.non_finite == "raise":
-        where = f" at x={trial.x}" if trial.x else ""
-        raise ValueError(f"trial {trial.number}{where}: {error}. {policy.advice}".rstrip())
+        raise ValueError(f"{driver.label(trial)} at x={trial.x}: {error}. {policy.advice}".rstrip())
     if policy.non_finite == "warn":
-        warnings.warn(f"trial {trial.number} failed: {error}. {policy.advice}".rstrip(), RuntimeWarning, stacklevel=4)
+        warnings.warn(f"{driver.label(trial)}: {error}; recorded as failed. {policy.advice}".rstrip(),
+                      RuntimeWarning, stacklevel=5)
 
 
 def _settle(driver: Driver, trial: Trial, outcome: Outcome, policy: ErrorPolicy) -> Trial:
@@ -122,7 +132,7 @@ def _settle(driver: Driver, trial: Trial, outcome: Outcome, policy: ErrorPolicy)
             error = exc
         else:
             if finished.state is TrialState.FAIL:
-                _non_finite(finished, policy)
+                _non_finite(driver, finished, policy)
             return finished
     else:
         error = outcome.value
@@ -130,10 +140,23 @@ def _settle(driver: Driver, trial: Trial, outcome: Outcome, policy: ErrorPolicy)
     if not isinstance(error, policy.catch):
         raise error
     if policy.warn:
-        warnings.warn(
-            f"trial {trial.number} failed: {error!r}. {policy.advice}".rstrip(), RuntimeWarning, stacklevel=4
-        )
+        warnings.warn(f"{driver.label(trial)} failed: {error!r}; recorded as failed. {policy.advice}".rstrip(),
+                      RuntimeWarning, stacklevel=5)
     return finished
+
+
+def _drain(driver: Driver, evaluator, in_flight: dict) -> None:
+    """Wait for the trials in flight and record what they return (nothing raised)."""
+    record = ErrorPolicy(catch=(BaseException,))
+    while in_flight:
+        for handle in sorted(evaluator.wait(list(in_flight)), key=lambda h: in_flight[h].number):
+            trial = in_flight.pop(handle)
+            try:
+                outcome = evaluator.result(handle)
+            except WorkerLost as exc:  # cancelled before it started, or its worker gone
+                driver.release(trial, f"cancelled before it started: {exc}", started=False)
+                continue
+            _settle(driver, trial, outcome, record)
 
 
 def run_loop(
@@ -145,6 +168,7 @@ def run_loop(
     executor=None,
     progress: bool = False,
     desc: str = "trials",
+    maximize: bool = False,
     stop: Callable[[], bool] = lambda: False,
 ) -> int:
     """Run trials of ``driver`` until ``budget`` is spent, ``stop()`` is true or it is exhausted.
@@ -164,6 +188,8 @@ def run_loop(
         Show a tqdm bar (extra ``progress``).
     desc : str
         The bar's label.
+    maximize : bool
+        The bar shows the best value as the largest (values are told as is).
     stop : callable
         Checked before each ask: True starts no new trial.
 
@@ -180,7 +206,7 @@ def run_loop(
     if progress:
         from .progress import ProgressBar
 
-        bar = ProgressBar(total=budget.trials, timeout=budget.seconds, desc=desc)
+        bar = ProgressBar(total=budget.trials, timeout=budget.seconds, desc=desc, maximize=maximize)
     deadline = None if budget.seconds is None else time.monotonic() + budget.seconds
     in_flight: dict[Any, Trial] = {}
     started = done = 0
@@ -207,12 +233,13 @@ def run_loop(
                         fn, args = driver.call(trial)
                         in_flight[evaluator.submit(capture, fn, *args)] = trial
                     except BaseException as exc:
-                        reason = (
-                            "interrupted during its evaluation" if isinstance(exc, KeyboardInterrupt)
-                            else "could not be handed to the executor"
-                        )
-                        for unsent in trials[i:]:
-                            driver.release(unsent, reason, started=False)
+                        # an inline evaluator runs the objective in submit: Ctrl-C lands here
+                        interrupted = isinstance(exc, KeyboardInterrupt)
+                        reason = "interrupted before its result came" if interrupted else (
+                            "could not be handed to the executor")
+                        driver.release(trials[i], reason, started=interrupted)
+                        for unsent in trials[i + 1:]:
+                            driver.release(unsent, "not started: the run stopped", started=False)
                         raise
             if not in_flight:
                 break
@@ -230,8 +257,10 @@ def run_loop(
                     bar.update(finished.value)
                 if driver.finished(finished):
                     stopped = True
-    except BaseException:
+    except BaseException as exc:
         evaluator.cancel(list(in_flight))
+        if policy.drain and isinstance(exc, Exception):
+            _drain(driver, evaluator, in_flight)
         for trial in sorted(in_flight.values(), key=lambda t: t.number):
             driver.release(trial, "interrupted before its result came", started=True)
         raise
@@ -241,15 +270,3 @@ def run_loop(
             bar.close()
     return done
 
-
-@dataclass
-class Callbacks:
-    """Callbacks of a front-end, called with what it hands them; True (from any) stops the run."""
-
-    functions: list = field(default_factory=list)
-
-    def __call__(self, *args) -> bool:
-        stop = False
-        for fn in self.functions:
-            stop = fn(*args) is True or stop
-        return stop

@@ -69,7 +69,7 @@ from sklearn.base import clone
 from .callbacks import VerboseCallback, check_callback
 from .learning import GaussianProcessRegressor
 from .optimizer import DEFAULT_MODEL_QUEUE_SIZE, Optimizer
-from .smbo import _check_func, _check_x0_y0, _run
+from .optimizer.smbo import _check_func, _check_x0_y0, _run
 from .space import Real, Space, UnitCube
 
 __all__ = ["AutoOptimizer", "SobolLocalCandidates", "WarmRefit", "minimize"]
@@ -370,6 +370,9 @@ def minimize(
     verbose=False,
     n_initial_points=None,
     on_error="raise",
+    n_jobs=1,
+    executor=None,
+    progress=False,
 ):
     """Minimize ``func`` over ``dimensions`` in ``n_calls`` calls; the method is chosen for you.
 
@@ -402,6 +405,13 @@ def minimize(
     on_error : {"raise", "record"}
         What an objective that raises or returns NaN/inf does: stop the
         run (default) or count as a failed call and go on.
+    n_jobs : int
+        Points evaluated at once (asked as one batch, `AutoOptimizer.ask_trials`);
+        with more than one and no ``executor``, in a thread pool.
+    executor : concurrent.futures.Executor, dask.distributed.Client or None
+        Evaluate ``func`` there (``n_jobs`` defaults to its worker count).
+    progress : bool
+        Show a progress bar (extra ``progress``).
 
     Returns
     -------
@@ -433,4 +443,6 @@ def minimize(
     callbacks = check_callback(callback)
     if verbose:
         callbacks.append(VerboseCallback(n_total=n_calls, n_init=n_x0_calls, n_random=n_initial_points))
-    return _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs)
+    return _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs,
+                n_jobs=None if executor is not None and n_jobs == 1 else n_jobs, executor=executor,
+                progress=progress)

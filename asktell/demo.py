@@ -104,7 +104,7 @@ def _scipy_ask_tell():
 def _durable_study(folder):
     start = time.perf_counter()
     url = f"sqlite:///{os.path.join(folder, 'demo.db')}"
-    study = create_study("demo", storage=url, space=SPACE, optimizer="gp", random_state=0)
+    study = create_study("demo", storage=url, space=SPACE, random_state=0)  # the default, "auto"
     study.optimize(validation_loss, n_trials=12)
     study.close()  # as if the process stopped here; every trial is in the file
     study = load_study("demo", storage=url)
@@ -126,7 +126,7 @@ def _hyper():
             return 0.5 + (np.log10(params["lr"]) + 2.0) ** 2
         return validation_loss([params["lr"], params["layers"], "gelu"])
 
-    opt = HyperOptimizer(spaces, optlib="bayes", max_trials=40, random_state=0)
+    opt = HyperOptimizer(spaces, max_trials=40, random_state=0)  # optlib "auto", the default
     method, params, score = opt.run(loss)
     picked = sum(t.info["method"] == "mlp" for t in opt.trials)
     _show("HyperOptimizer (2 methods)", score, [method, params], len(opt.trials), time.perf_counter() - start)

@@ -22,6 +22,8 @@ __all__ = [
     "plot_evaluations",
     "plot_histogram",
     "plot_objective",
+    "plot_objective_2D",
+    "partial_dependence",
     "plot_gaussian_process",
     "partial_dependence_1D",
     "partial_dependence_2D",
@@ -157,36 +159,97 @@ def _numeric(dim, values):
     return np.asarray(values, dtype=float)
 
 
-def _style_axis(ax, dim, which):
-    """Log scale for log priors, category names as ticks."""
-    set_scale = ax.set_xscale if which == "x" else ax.set_yscale
-    set_ticks, set_labels = (ax.set_xticks, ax.set_xticklabels) if which == "x" else (ax.set_yticks, ax.set_yticklabels)
+def _style_axis(ax, dim, which, pad_integers=True):
+    """Log scale for log priors, category names as ticks, integer ticks for integers, few ticks.
+
+    The axis spans the dimension's bounds; integers half a unit more on
+    each side (``pad_integers``) so that bars and points at the bounds show whole.
+    """
+    from matplotlib.ticker import LogLocator, MaxNLocator
+
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    set_lim = ax.set_xlim if which == "x" else ax.set_ylim
     if isinstance(dim, Categorical):
-        set_ticks(range(len(dim.categories)))
-        set_labels([str(c) for c in dim.categories])
-    elif _is_log(dim):
-        set_scale("log", base=dim.base)
+        axis.set_ticks(range(len(dim.categories)))
+        axis.set_ticklabels([str(c) for c in dim.categories])
+        set_lim(-0.5, len(dim.categories) - 0.5)
+        return
+    low, high = dim.bounds
+    if _is_log(dim):
+        (ax.set_xscale if which == "x" else ax.set_yscale)("log", base=dim.base)
+        axis.set_major_locator(LogLocator(base=dim.base, numticks=4))
+    else:
+        axis.set_major_locator(MaxNLocator(nbins=4, integer=isinstance(dim, Integer)))
+    if isinstance(dim, Integer) and pad_integers:
+        set_lim(low - 0.5, high + 0.5)
+    else:
+        set_lim(low, high)
 
 
-def _grid(n, figsize_per=2.0):
+def _figure_grid(n, size, wspace, hspace, ax):
+    """``(figure, (n, n) axes)``: a new figure sized ``size`` inches a cell, or cells inside ``ax``.
+
+    A new figure uses matplotlib's constrained layout, which keeps tick and
+    axis labels inside the figure and off the neighbouring cells;
+    ``wspace``/``hspace`` are the gaps between cells (fractions of a cell).
+    """
     plt = _pyplot()
-    fig, axes = plt.subplots(n, n, figsize=(figsize_per * n, figsize_per * n), squeeze=False)
-    fig.subplots_adjust(left=0.05, right=0.95, bottom=0.05, top=0.95, hspace=0.1, wspace=0.1)
-    return axes
+    if ax is None:
+        fig, axes = plt.subplots(n, n, figsize=(size * n + 0.8, size * n + 0.6), squeeze=False, layout="constrained")
+        fig.get_layout_engine().set(wspace=wspace / max(n, 1), hspace=hspace / max(n, 1))
+        return fig, axes
+    fig = ax.get_figure()
+    grid = ax.get_subplotspec().subgridspec(n, n, wspace=wspace, hspace=hspace)
+    ax.set_axis_off()
+    axes = np.empty((n, n), dtype=object)
+    for r in range(n):
+        for c in range(n):
+            axes[r, c] = fig.add_subplot(grid[r, c])
+    return fig, axes
+
+
+def _label_matrix(axes, space, dims, names, diagonal_label):
+    """Axis labels on the outer cells only; inner tick labels hidden (rows and columns share ranges)."""
+    n = len(dims)
+    for row, i in enumerate(dims):
+        for col, j in enumerate(dims):
+            ax = axes[row, col]
+            if col > row:
+                ax.set_axis_off()
+                continue
+            if row < n - 1:
+                ax.tick_params(axis="x", labelbottom=False)
+            else:
+                ax.set_xlabel(names[j])
+                ax.tick_params(axis="x", labelrotation=30 if isinstance(space.dimensions[j], Categorical) else 0)
+            if row == col:
+                # the diagonal's y axis is a value, not a dimension: ticks on the right
+                ax.yaxis.tick_right()
+                ax.yaxis.set_label_position("right")
+                if row == 0 and diagonal_label:
+                    ax.set_ylabel(diagonal_label)
+            elif col > 0:
+                ax.tick_params(axis="y", labelleft=False)
+            else:
+                ax.set_ylabel(names[i])
 
 
 def _histogram(ax, dim, values, bins):
+    """Counts per category, per integer (when fewer than ``bins``), or in ``bins`` (log-)even bins."""
     if isinstance(dim, Categorical):
         counts = np.bincount(_numeric(dim, values).astype(int), minlength=len(dim.categories))
         ax.bar(range(len(dim.categories)), counts)
     else:
         low, high = dim.bounds
-        if _is_log(dim):
-            edges = np.logspace(np.log(low) / np.log(dim.base), np.log(high) / np.log(dim.base), bins + 1, base=dim.base)
+        if isinstance(dim, Integer) and high - low + 1 <= bins and not _is_log(dim):
+            edges = np.arange(low, high + 2) - 0.5  # one bar per integer, centred on it
         else:
-            edges = np.linspace(low, high, bins + 1)
-        ax.hist(np.asarray(values, float), bins=edges)
+            edges = _values_along(dim, bins + 1, exact=False)
+        ax.hist(np.asarray(values, float), bins=edges, rwidth=0.8 if isinstance(dim, Integer) else None)
     _style_axis(ax, dim, "x")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
 
 
 def plot_histogram(result, dimension_identifier, bins=20, rotate_labels=0, ax=None):
@@ -205,11 +268,14 @@ def plot_histogram(result, dimension_identifier, bins=20, rotate_labels=0, ax=No
     return ax
 
 
-def plot_evaluations(result, bins=20, dimensions=None, plot_dims=None):
+def plot_evaluations(result, bins=20, dimensions=None, plot_dims=None, size=2, wspace=0.35, hspace=0.35,
+                     cmap="viridis", ax=None):
     """The points a run evaluated: a histogram per dimension, scatter plots per pair.
 
     Points are coloured by the order they were evaluated in; the best is
-    marked with a red star.
+    marked with a red star. ``size`` (inches a cell), ``wspace``/``hspace``
+    (gaps between cells) and ``ax`` (draw inside this axes) as in
+    scikit-optimize.
 
     Returns
     -------
@@ -221,23 +287,18 @@ def plot_evaluations(result, bins=20, dimensions=None, plot_dims=None):
     order = np.arange(len(X))
     best = [_numeric(space.dimensions[i], [result.x[i]])[0] for i in range(space.n_dims)]
     columns = [_numeric(space.dimensions[i], [x[i] for x in X]) for i in range(space.n_dims)]
-    axes = _grid(len(dims))
+    _, axes = _figure_grid(len(dims), size, wspace, hspace, ax)
     for row, i in enumerate(dims):
-        for col, j in enumerate(dims):
-            ax = axes[row, col]
-            if col > row:
-                ax.axis("off")
-            elif row == col:
-                _histogram(ax, space.dimensions[i], [x[i] for x in X], bins)
+        for col, j in enumerate(dims[: row + 1]):
+            ax_ = axes[row, col]
+            if row == col:
+                _histogram(ax_, space.dimensions[i], [x[i] for x in X], bins)
             else:
-                ax.scatter(columns[j], columns[i], c=order, s=40, lw=0.0, cmap="viridis")
-                ax.scatter(best[j], best[i], c="r", s=100, lw=0.0, marker="*")
-                _style_axis(ax, space.dimensions[j], "x")
-                _style_axis(ax, space.dimensions[i], "y")
-            if row == len(dims) - 1:
-                ax.set_xlabel(names[j])
-            if col == 0 and row > 0:
-                ax.set_ylabel(names[i])
+                ax_.scatter(columns[j], columns[i], c=order, s=40, lw=0.0, cmap=cmap, clip_on=False)
+                ax_.scatter(best[j], best[i], c="r", s=100, lw=0.0, marker="*", clip_on=False)
+                _style_axis(ax_, space.dimensions[j], "x")
+                _style_axis(ax_, space.dimensions[i], "y")
+    _label_matrix(axes, space, dims, names, "Number of samples")
     return axes
 
 
@@ -248,18 +309,65 @@ def _columns(space):
     return [slice(a, b) for a, b in zip(edges[:-1], edges[1:])]
 
 
-def _values_along(dim, n_points):
-    """Points along one dimension: every category, or ``n_points`` evenly (log-evenly) spaced values."""
+def _values_along(dim, n_points, exact=True):
+    """Points along one dimension: every category, or ``n_points`` evenly (log-evenly) spaced values.
+
+    The values never leave the dimension: ``base ** linspace(log low,
+    log high)`` rounds the ends (``10 ** log10(0.1)`` is
+    0.10000000000000002), so they are clipped and the ends set to the
+    bounds themselves. Integers are rounded and deduplicated (unless
+    ``exact`` is False: histogram edges between the integers).
+    """
     if isinstance(dim, Categorical):
         return list(dim.categories)
     low, high = dim.bounds
     if _is_log(dim):
-        values = np.logspace(np.log(low) / np.log(dim.base), np.log(high) / np.log(dim.base), n_points, base=dim.base)
+        log = np.log(dim.base)
+        values = np.exp(np.linspace(np.log(low) / log, np.log(high) / log, n_points) * log)
     else:
         values = np.linspace(low, high, n_points)
-    if isinstance(dim, Integer):
+    values = np.clip(values, low, high)
+    values[0], values[-1] = low, high
+    if isinstance(dim, Integer) and exact:
         values = np.unique(np.round(values).astype(int))
     return list(values)
+
+
+def _objective_mean(model, rows):
+    """The model's mean at ``rows`` in the objective's units, within what the model supports.
+
+    A model fitted on warped values (asktell's Gaussian processes) predicts
+    in the warped units; the Yeo-Johnson inverse explodes beyond the
+    values the warp was fitted on (a mean a little above the largest told
+    value can map to 1e150). So the mean is kept within the range of the
+    model's own training targets (a tenth of it lower: a model may predict
+    some improvement on the best), and once mapped back within half the
+    range of the values told beyond them.
+    """
+    return _unwarp(model, model.predict(rows))
+
+
+def _unwarp(model, w, above=0.0):
+    """Model outputs ``w`` in the objective's units, clipped to what the model supports (`_objective_mean`).
+
+    ``above``: how far above the largest training target (a fraction of
+    their range) ``w`` may go; a mean stays below it (a warped GP's mean
+    overshoots there), an uncertainty band may pass it.
+    """
+    w = np.asarray(w, dtype=float)
+    warp = getattr(model, "target_warp_", None)
+    if warp is None:
+        return w
+    seen = np.asarray(getattr(model, "y_train_", []), dtype=float)
+    seen = seen[np.isfinite(seen)] if seen.ndim == 1 else seen[:0]
+    if not len(seen):
+        return warp.inverse_transform(w)
+    low, high = float(seen.min()), float(seen.max())
+    margin = 0.1 * (high - low)
+    y = warp.inverse_transform(np.clip(w, low - margin, high + above * (high - low)))
+    # past the warp's asymptote a tenth of the range can still be huge: at most half the told range beyond
+    y_low, y_high = warp.inverse_transform(np.array([low, high]))
+    return np.clip(y, y_low - 0.5 * (y_high - y_low), y_high + 0.5 * (y_high - y_low))
 
 
 def partial_dependence_1D(space, model, i, samples, n_points=40):
@@ -277,8 +385,8 @@ def partial_dependence_1D(space, model, i, samples, n_points=40):
 
     Returns
     -------
-    xi : list, the values along dimension ``i``
-    yi : ndarray, the partial dependence at each
+    xi : list, the values along dimension ``i`` (within its bounds)
+    yi : ndarray, the partial dependence at each, in the objective's units
     """
     dim, cols = space.dimensions[i], _columns(space)[i]
     xi = _values_along(dim, n_points)
@@ -286,7 +394,7 @@ def partial_dependence_1D(space, model, i, samples, n_points=40):
     yi = []
     for t in dim.transform(xi):
         rows[:, cols] = t
-        yi.append(float(np.mean(predict_objective(model, rows))))
+        yi.append(float(np.mean(_objective_mean(model, rows))))
     return xi, np.array(yi)
 
 
@@ -308,8 +416,26 @@ def partial_dependence_2D(space, model, i, j, samples, n_points=40):
         rows[:, cols[i]] = t_i
         for b, t_j in enumerate(tx):
             rows[:, cols[j]] = t_j
-            zi[a, b] = float(np.mean(predict_objective(model, rows)))
+            zi[a, b] = float(np.mean(_objective_mean(model, rows)))
     return xi, yi, zi
+
+
+def partial_dependence(space, model, i, j=None, sample_points=None, n_samples=250, n_points=40, x_eval=None):
+    """scikit-optimize's entry point: `partial_dependence_1D` (``j`` None) or `partial_dependence_2D`.
+
+    ``sample_points`` (points in the space's own values) are averaged
+    over; else ``x_eval`` (one point: the model's slice through it); else
+    ``n_samples`` random points of the space.
+    """
+    if sample_points is not None:
+        samples = space.transform(sample_points)
+    elif x_eval is not None:
+        samples = space.transform([list(x_eval)])
+    else:
+        samples = space.transform(space.rvs(n_samples=n_samples))
+    if j is None:
+        return partial_dependence_1D(space, model, i, samples, n_points)
+    return partial_dependence_2D(space, model, i, j, samples, n_points)
 
 
 def _model(result, n_calls=-1):
@@ -333,12 +459,52 @@ def _reference_point(result, space, minimum, n_minimum_search, random_state):
     return point
 
 
+def _samples(space, sample_source, star, n_samples, rng):
+    """Transformed points the partial dependence averages over (see `plot_objective`)."""
+    if isinstance(sample_source, str):
+        if sample_source == "random":
+            return space.transform(space.rvs(n_samples=n_samples, random_state=rng))
+        if sample_source == "result":
+            return space.transform([star])
+        raise ValueError(f"sample_source must be 'random', 'result' or a point, got {sample_source!r}")
+    space.check_point(list(sample_source), "sample_source")
+    return space.transform([list(sample_source)])
+
+
+def _contour(ax, space, model, i, j, samples, n_points, levels, zscale, cmap, X, star, show_points):
+    """Draw the 2-D partial dependence of ``(i, j)`` (``j`` along x) with the points and the star."""
+    from matplotlib.colors import LogNorm
+
+    di, dj = space.dimensions[i], space.dimensions[j]
+    xi, yi, zi = partial_dependence_2D(space, model, i, j, samples, n_points)
+    norm = LogNorm() if zscale == "log" else None
+    if isinstance(di, Categorical) or isinstance(dj, Categorical):
+        # categories are not a continuum to interpolate across: one cell per value
+        from matplotlib.colors import BoundaryNorm
+        from matplotlib.ticker import LogLocator, MaxNLocator
+
+        locator = LogLocator(numticks=levels + 1) if zscale == "log" else MaxNLocator(levels + 1)
+        bounds = locator.tick_values(np.nanmin(zi), np.nanmax(zi))
+        norm = BoundaryNorm(bounds, _pyplot().get_cmap(cmap).N)
+        ax.pcolormesh(_numeric(dj, xi), _numeric(di, yi), zi, shading="nearest", cmap=cmap, norm=norm)
+    else:
+        ax.contourf(_numeric(dj, xi), _numeric(di, yi), zi, levels, cmap=cmap, norm=norm)
+    if show_points:
+        ax.scatter(_numeric(dj, [x[j] for x in X]), _numeric(di, [x[i] for x in X]), c="k", s=10, lw=0.0, clip_on=False)
+    ax.scatter(_numeric(dj, [star[j]]), _numeric(di, [star[i]]), c="r", s=100, lw=0.0, marker="*", clip_on=False)
+    _style_axis(ax, dj, "x", pad_integers=False)  # the contours end at the bounds
+    _style_axis(ax, di, "y", pad_integers=False)
+    return zi
+
+
 def plot_objective(
     result,
     levels=10,
     n_points=40,
     n_samples=250,
     size=2,
+    wspace=0.35,
+    hspace=0.35,
     zscale="linear",
     dimensions=None,
     sample_source="random",
@@ -347,9 +513,13 @@ def plot_objective(
     plot_dims=None,
     show_points=True,
     cmap="viridis_r",
+    ax=None,
     random_state=None,
 ):
     """Partial dependence of the last surrogate model: one curve per dimension, contours per pair.
+
+    Values are in the objective's units (a warped model's mean is mapped
+    back, within the range of values it was fitted on).
 
     Parameters
     ----------
@@ -362,6 +532,8 @@ def plot_objective(
         Points the other dimensions are averaged over.
     size : float
         Inches per subplot.
+    wspace, hspace : float
+        Gaps between the subplots, as fractions of a subplot.
     zscale : {"linear", "log"}
     dimensions : list of str, optional
         Axis labels (default: the dimensions' names).
@@ -378,6 +550,8 @@ def plot_objective(
     show_points : bool
         Draw the evaluated points.
     cmap : str
+    ax : matplotlib Axes, optional
+        Draw the matrix inside this axes instead of a new figure.
     random_state : int, RandomState or None
 
     Returns
@@ -391,51 +565,63 @@ def plot_objective(
     model = _model(result)
     rng = check_random_state(random_state)
     star = _reference_point(result, space, minimum, n_minimum_search, rng)
-    if isinstance(sample_source, str):
-        if sample_source == "random":
-            samples = space.transform(space.rvs(n_samples=n_samples, random_state=rng))
-        elif sample_source == "result":
-            samples = space.transform([star])
-        else:
-            raise ValueError(f"sample_source must be 'random', 'result' or a point, got {sample_source!r}")
-    else:
-        space.check_point(list(sample_source), "sample_source")
-        samples = space.transform([list(sample_source)])
-    plt = _pyplot()
-    from matplotlib.colors import LogNorm
-
+    samples = _samples(space, sample_source, star, n_samples, rng)
     X = result.x_iters
-    axes = _grid(len(dims), size)
+    fig, axes = _figure_grid(len(dims), size, wspace, hspace, ax)
     for row, i in enumerate(dims):
         di = space.dimensions[i]
-        for col, j in enumerate(dims):
-            ax = axes[row, col]
-            if col > row:
-                ax.axis("off")
-                continue
+        for col, j in enumerate(dims[: row + 1]):
+            ax_ = axes[row, col]
             if row == col:
                 xi, yi = partial_dependence_1D(space, model, i, samples, n_points)
-                ax.plot(_numeric(di, xi), yi)
-                ax.axvline(_numeric(di, [star[i]])[0], linestyle="--", color="r", lw=1)
-                _style_axis(ax, di, "x")
+                ax_.plot(_numeric(di, xi), yi, marker="o" if isinstance(di, Categorical) else None,
+                         ls=":" if isinstance(di, Categorical) else "-")
+                ax_.axvline(_numeric(di, [star[i]])[0], linestyle="--", color="r", lw=1)
+                _style_axis(ax_, di, "x", pad_integers=False)  # as the contours below it
                 if zscale == "log":
-                    ax.set_yscale("log")
+                    ax_.set_yscale("log")
             else:
-                dj = space.dimensions[j]
-                xi, yi, zi = partial_dependence_2D(space, model, i, j, samples, n_points)
-                norm = LogNorm() if zscale == "log" else None
-                ax.contourf(_numeric(dj, xi), _numeric(di, yi), zi, levels, cmap=cmap, norm=norm)
-                if show_points:
-                    ax.scatter(_numeric(dj, [x[j] for x in X]), _numeric(di, [x[i] for x in X]), c="k", s=10, lw=0.0)
-                ax.scatter(_numeric(dj, [star[j]]), _numeric(di, [star[i]]), c="r", s=100, lw=0.0, marker="*")
-                _style_axis(ax, dj, "x")
-                _style_axis(ax, di, "y")
-            if row == len(dims) - 1:
-                ax.set_xlabel(names[j])
-            if col == 0 and row > 0:
-                ax.set_ylabel(names[i])
-    plt.gcf().suptitle("Partial dependence of the objective")
+                _contour(ax_, space, model, i, j, samples, n_points, levels, zscale, cmap, X, star, show_points)
+    _label_matrix(axes, space, dims, names, "Partial dependence")
+    if ax is None:
+        fig.suptitle("Partial dependence of the objective")
     return axes
+
+
+def plot_objective_2D(
+    result,
+    dimension_identifier1,
+    dimension_identifier2,
+    n_points=40,
+    n_samples=250,
+    levels=10,
+    zscale="linear",
+    sample_source="random",
+    minimum="result",
+    n_minimum_search=None,
+    ax=None,
+    cmap="viridis_r",
+    random_state=None,
+):
+    """Contours of the last model's partial dependence over two dimensions, with the points evaluated.
+
+    ``dimension_identifier1`` (name or index) runs along x,
+    ``dimension_identifier2`` along y; the other arguments as in
+    `plot_objective`. Returns the axes.
+    """
+    if zscale not in ("linear", "log"):
+        raise ValueError(f"zscale must be 'linear' or 'log', got {zscale!r}")
+    space, names = _space(result)
+    j, i = _plot_dims(space, [dimension_identifier1, dimension_identifier2])
+    model = _model(result)
+    rng = check_random_state(random_state)
+    star = _reference_point(result, space, minimum, n_minimum_search, rng)
+    samples = _samples(space, sample_source, star, n_samples, rng)
+    ax = _axes(ax)
+    _contour(ax, space, model, i, j, samples, n_points, levels, zscale, cmap, result.x_iters, star, True)
+    ax.set_xlabel(names[j])
+    ax.set_ylabel(names[i])
+    return ax
 
 
 def plot_gaussian_process(
@@ -476,10 +662,10 @@ def plot_gaussian_process(
         ax.fill_between(xs, fx - 1.96 * noise_level, fx + 1.96 * noise_level, alpha=0.2, fc="r", ec="None")
     if show_mu:
         mu, std = model.predict(xt, return_std=True)
-        warp = getattr(model, "target_warp_", None)
-        back = (lambda w: w) if warp is None else warp.inverse_transform  # monotone: the band maps over
-        ax.plot(xs, back(mu), "g--", label=r"$\mu(x)$")
-        ax.fill_between(xs, back(mu - 1.96 * std), back(mu + 1.96 * std), alpha=0.2, fc="g", ec="None")
+        # the warp is monotone: the band maps over (within what the model supports)
+        ax.plot(xs, _unwarp(model, mu), "g--", label=r"$\mu(x)$")
+        ax.fill_between(xs, _unwarp(model, mu - 1.96 * std), _unwarp(model, mu + 1.96 * std, above=0.1), alpha=0.2,
+                        fc="g", ec="None")
     if show_observations:
         told = _numeric(space.dimensions[0], [p[0] for p in res.x_iters[:n_told]])
         ax.plot(told, res.func_vals[:n_told], "r.", markersize=8, label="Observations")
@@ -487,16 +673,27 @@ def plot_gaussian_process(
         y_opt = float(np.min(res.func_vals[:n_told]))
         warp = getattr(model, "target_warp_", None)
         ei = gaussian_ei(xt, model, y_opt=y_opt if warp is None else float(warp.transform([y_opt])[0]))
+        twin = None
         if show_acq_func:
+            # EI on its own scale, on a twin axis; named in the legend (a right-hand label is clipped)
             twin = ax.twinx()
-            twin.plot(xs, ei, "b", label="EI(x)")
-            twin.set_ylabel("EI(x)")
+            twin.plot(xs, ei, "b", label="EI(x), right axis")
+            from matplotlib.ticker import MaxNLocator
+
+            twin.yaxis.set_major_locator(MaxNLocator(4))
         if show_next_point:
             ax.axvline(xs[int(np.argmax(ei))], color="b", linestyle=":", lw=1, label="Next point")
+    else:
+        twin = None
     _style_axis(ax, space.dimensions[0], "x")
     if show_title:
-        ax.set_title(f"x* = {res.x[0]!r}, f(x*) = {res.fun:.4f}, after {n_told} calls")
+        best = f"{res.x[0]:.4g}" if isinstance(res.x[0], (int, float, np.number)) else repr(res.x[0])
+        ax.set_title(f"x* = {best}, f(x*) = {res.fun:.4g}, after {n_told} calls")
     if show_legend:
-        ax.legend(loc="best")
+        handles, labels = ax.get_legend_handles_labels()
+        if twin is not None:
+            more = twin.get_legend_handles_labels()
+            handles, labels = handles + more[0], labels + more[1]
+        ax.legend(handles, labels, loc="best")
     ax.grid()
     return ax

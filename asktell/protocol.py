@@ -33,6 +33,9 @@ The contract
   finished, raises ``ValueError`` naming its number; a value that is not a
   number raises ``TypeError`` naming it. Neither changes the optimizer.
 * ``trials`` lists every trial asked, in number order.
+* ``ask_trials(n)`` asks a batch of up to ``n`` trials (fewer once
+  exhausted): `ask_trial` ``n`` times unless the optimizer has a batch
+  strategy of its own.
 """
 
 from __future__ import annotations
@@ -80,6 +83,22 @@ class AskTellOptimizer(abc.ABC):
     @abc.abstractmethod
     def trials(self) -> list[Trial]:
         """Every trial asked so far, in number order."""
+
+    def ask_trials(self, n: int, **ask_options: Any) -> list[Trial]:
+        """Up to ``n`` new trials at once, a batch to evaluate in parallel (fewer once exhausted).
+
+        By default ``n`` calls of ``ask_trial(**ask_options)``; an optimizer
+        with a batch strategy proposes the batch as a whole.
+        """
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"n must be a positive integer, got {n!r}")
+        trials = []
+        for _ in range(n):
+            trial = self.ask_trial(**ask_options)
+            if trial is None:
+                break
+            trials.append(trial)
+        return trials
 
 
 # ---------------------------------------------------------------- values

@@ -27,8 +27,7 @@ from collections import deque
 
 import numpy as np
 
-from .protocol import AskTellOptimizer, TrialBook, parse_value
-from .trial import Trial
+from .protocol import AskTellOptimizer, TrialBook
 
 __all__ = ["ScipyAskTell", "SCIPY_METHODS", "HANDOFFS"]
 

@@ -10,13 +10,13 @@ change of one call; the result has the same fields.
 from __future__ import annotations
 
 import numbers
-import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ._loop import Budget, Driver, ErrorPolicy, run_loop
 from .callbacks import VerboseCallback, check_callback
+from .parallel import resolve_n_jobs
 from .scipy_asktell import SCIPY_METHODS, ScipyAskTell, default_handoff, seed_keyword
 from .space import Space, UnitCube
 from .utils import create_result, eval_callbacks
@@ -36,6 +36,8 @@ def scipy_minimize(
     verbose=False,
     exponential_param_power=None,
     handoff=None,
+    executor=None,
+    progress=False,
     **kwargs,
 ):
     """Minimize ``func`` over ``dimensions`` with one of scipy's global optimizers.
@@ -74,6 +76,11 @@ def scipy_minimize(
         How scipy and this loop take turns (see `ScipyAskTell`); None:
         ``"greenlet"`` when the 'fast' extra is installed, else ``"thread"``.
         The points evaluated are the same either way.
+    executor : concurrent.futures.Executor, dask.distributed.Client or None
+        Evaluate ``func`` there instead of in ``n_jobs`` threads (a batch
+        at a time, as with ``n_jobs``).
+    progress : bool
+        Show a progress bar (extra ``progress``).
     **kwargs
         Forwarded to the scipy function (``popsize``, ``maxiter``, ...).
 
@@ -100,6 +107,8 @@ def scipy_minimize(
             "verbose": verbose,
             "exponential_param_power": exponential_param_power,
             "handoff": handoff,
+            "executor": executor,
+            "progress": progress,
             **kwargs,
         },
         "function": "scipy_minimize",
@@ -112,47 +121,66 @@ def scipy_minimize(
         raise ValueError(f"n_calls must be a positive integer, got {n_calls!r}")
     if not isinstance(n_jobs, numbers.Integral) or isinstance(n_jobs, bool) or n_jobs == 0 or n_jobs < -1:
         raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
-    n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
+    n_jobs = resolve_n_jobs(int(n_jobs))
     callbacks = check_callback(callback)
     if verbose:
         callbacks.append(VerboseCallback(n_total=n_calls))
     space = dimensions if isinstance(dimensions, Space) else Space(dimensions)
     cube = UnitCube(space, exponential_param_power=exponential_param_power)
     rng = check_random_state(random_state)
-    kwargs = _scipy_kwargs(method, kwargs, random_state, rng, n_jobs)
+    kwargs = _scipy_kwargs(method, kwargs, random_state, rng, n_jobs, executor is not None)
+    if executor is not None and n_jobs == 1:
+        n_jobs = None  # as many points at once as the executor has workers
     if x0 is not None:
         if method not in ("differential_evolution", "dual_annealing"):
             raise ValueError(f"x0: scipy's {method} takes no starting point, got x0={x0!r}")
         kwargs["x0"] = cube.from_point(_single_point(x0))
 
-    x_iters, func_vals = [], []
-    executor = ThreadPoolExecutor(n_jobs) if n_jobs > 1 else None
     opt = ScipyAskTell(method, cube.bounds, handoff=handoff or default_handoff(), **kwargs)
-    try:
-        with opt:
-            stop = False
-            while not stop and len(func_vals) < n_calls:
-                trials = opt.ask_batch(n_calls - len(func_vals))
-                if not trials:
-                    break
-                points = [cube.to_point(t.x) for t in trials]
-                values = executor.map(func, points) if executor else map(func, points)
-                for trial, point, value in zip(trials, points, values):
-                    value = _check_value(value, point)
-                    opt.tell_trial(trial, value)
-                    x_iters.append(point)
-                    func_vals.append(value)
-                    if callbacks:
-                        partial = _result(x_iters, func_vals, space, rng, specs)
-                        if eval_callbacks(callbacks, partial):
-                            stop = True
-                            break
-    finally:
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
-    result = _result(x_iters, func_vals, space, rng, specs)
+    driver = _ScipyDriver(opt, func, cube, callbacks, lambda points, values: _result(points, values, space, rng, specs))
+    with opt:
+        run_loop(driver, Budget(trials=n_calls), ErrorPolicy(non_finite="record"), n_jobs=n_jobs,
+                 executor=executor, progress=progress, desc="scipy_minimize")
+    result = driver.result()
     result.scipy_result = opt.result
     return result
+
+
+class _ScipyDriver(Driver):
+    """A `ScipyAskTell` under `scipy_minimize`: ``func`` of the space's values, every value kept."""
+
+    def __init__(self, opt, func, cube, callbacks, make_result):
+        self.opt = opt
+        self.func = func
+        self.cube = cube
+        self.callbacks = callbacks
+        self.make_result = make_result
+        self.points = {}  # trial number -> the point of the space
+        self.values = {}  # trial number -> what func returned (NaN and inf kept)
+
+    def ask(self, n):
+        if self.opt.waiting:  # a serial method waits for the point in flight
+            return []
+        return self.opt.ask_batch(n) or None
+
+    def call(self, trial):
+        self.points[trial.number] = point = self.cube.to_point(trial.x)
+        return self.func, (point,)
+
+    def tell(self, trial, value, seconds):
+        value = _check_value(value, self.points[trial.number])
+        self.values[trial.number] = value
+        return self.opt.tell_trial(trial, value)
+
+    def fail(self, trial, error, seconds):
+        return self.opt.fail_trial(trial, error)
+
+    def finished(self, trial):
+        return bool(self.callbacks) and eval_callbacks(self.callbacks, self.result())
+
+    def result(self):
+        numbers = sorted(self.values)
+        return self.make_result([self.points[n] for n in numbers], [self.values[n] for n in numbers])
 
 
 def _single_point(x0):
@@ -163,7 +191,7 @@ def _single_point(x0):
     return list(x0)
 
 
-def _scipy_kwargs(method, kwargs, random_state, rng, n_jobs):
+def _scipy_kwargs(method, kwargs, random_state, rng, n_jobs, executor=False):
     kwargs = dict(kwargs)
     keyword = seed_keyword(method)
     for name in ("rng", "seed", "bounds", "workers"):
@@ -175,7 +203,7 @@ def _scipy_kwargs(method, kwargs, random_state, rng, n_jobs):
             kwargs[keyword] = random_state
         else:
             kwargs[keyword] = int(rng.randint(2**31 - 1))
-    if method == "differential_evolution" and n_jobs > 1:
+    if method == "differential_evolution" and (n_jobs > 1 or executor):
         if kwargs.get("updating", "deferred") != "deferred":
             raise ValueError(
                 f"updating={kwargs['updating']!r}: n_jobs={n_jobs} evaluates whole generations, "
@@ -194,13 +222,5 @@ def _check_value(value, point):
 
 
 def _result(x_iters, func_vals, space, rng, specs):
-    """`create_result`, with the best *finite* value as ``x`` and ``fun``."""
-    result = create_result(x_iters, func_vals, space=space, rng=rng, specs=specs)
-    finite = np.flatnonzero(np.isfinite(result.func_vals))
-    if finite.size < len(result.func_vals):
-        if finite.size:
-            best = int(finite[np.argmin(result.func_vals[finite])])
-            result.x, result.fun = list(result.x_iters[best]), float(result.func_vals[best])
-        else:
-            result.fun = float("nan")
-    return result
+    """`create_result` (the best *finite* value as ``x`` and ``fun``)."""
+    return create_result(x_iters, func_vals, space=space, rng=rng, specs=specs)

@@ -34,12 +34,13 @@ import weakref
 from functools import partial
 
 import numpy as np
+from scipy.optimize import OptimizeResult
 
 from .auto import AutoOptimizer
 from .hyper import HyperAskTell, SpaceAskTell
 from .hyper.method_space import MethodSpace
 from .optimizer import Optimizer
-from .parallel import WorkerLost, as_evaluator, capture, resolve_n_jobs
+from ._loop import Budget, Driver, ErrorPolicy, run_loop
 from .storage import (
     DuplicatedStudyError,
     get_storage,
@@ -160,13 +161,13 @@ def _hyper(optlib):
     make.__doc__ = (
         f"asktell.hyper.HyperAskTell with optlib={optlib!r}"
         if optlib is not None
-        else "asktell.hyper.HyperAskTell (optlib 'bayes' unless optimizer_kwargs give 'optlib')"
+        else "asktell.hyper.HyperAskTell (optlib 'auto' unless optimizer_kwargs give 'optlib')"
     )
     return make
 
 
 register_optimizer("hyper", _hyper(None))
-for _optlib in ("bayes", "tpe", "random", "scipy", "cmaes"):
+for _optlib in ("auto", "bayes", "tpe", "random", "scipy", "cmaes"):
     register_optimizer(f"hyper-{_optlib}", _hyper(_optlib))
 
 _DEFAULT_OPTIMIZER = "auto"
@@ -255,6 +256,14 @@ def _seed(random_state):
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         return int(random_state)
     return int(_check_random_state(random_state).randint(2**31 - 1))
+
+
+def _ask_trials(optimizer, n):
+    """A batch of ``n`` trials (`asktell.protocol.AskTellOptimizer.ask_trials`; asked one by one
+    from an optimizer that only has ``ask_trial``)."""
+    if callable(getattr(optimizer, "ask_trials", None)):
+        return optimizer.ask_trials(n)
+    return [optimizer.ask_trial() for _ in range(n)]
 
 
 def _close_optimizer(optimizer):
@@ -500,7 +509,7 @@ class Study:
         if not all(callable(getattr(optimizer, m, None)) for m in ("ask_trial", "tell_trial", "fail_trial")):
             raise TypeError(
                 "optimizer must be a name or an object with ask_trial/tell_trial/fail_trial "
-                f"(asktell.base.AskTellOptimizer), got {optimizer!r}"
+                f"(asktell.protocol.AskTellOptimizer), got {optimizer!r}"
             )
         searched = getattr(optimizer, "space", None)
         if isinstance(searched, MethodSpace) and not same_space(space_to_dict(searched), space_dict):
@@ -661,6 +670,12 @@ class Study:
         before the optimizer is asked for a new point. None when the
         optimizer is exhausted (a finite space spent; nothing is stored).
         """
+        trials = self._ask_batch(1)
+        return trials[0] if trials else None
+
+    def _ask_batch(self, n):
+        """Up to ``n`` trials recorded RUNNING in one transaction: queued ones first, then
+        one batch of the optimizer (``ask_trials``, its batch strategy); fewer once exhausted."""
         with self._mutex:
             self._sync()  # the model fits, before the lock
             now = time.time()
@@ -671,27 +686,28 @@ class Study:
                     self._sync(txn)
                     if self._recover(txn, now):
                         self._sync(txn)  # a trial given up is told failed before anything is asked
-                    queued = txn.requeued()
-                    if queued:
-                        stored = txn.claim(queued[0], self._worker, now)
-                    else:
+                    batch = [txn.claim(number, self._worker, now) for number in txn.requeued()[:n]]
+                    if len(batch) < n:
                         asked = True
-                        trial = self._replay.ask()
-                        if trial is None:
-                            return None
-                        x = [_plain(v) for v in trial.x]
-                        stored = txn.add(
-                            trial.number, x, self.space.to_params(x), self._worker, now, _jsonable(trial.info)
-                        )
-                        self._replay.seq = stored.ask_seq
+                        k = n - len(batch)
+                        trials = [self._replay.ask()] if k == 1 else _ask_trials(self._replay.optimizer, k)
+                        for trial in trials:
+                            if trial is None:
+                                break
+                            x = [_plain(v) for v in trial.x]
+                            stored = txn.add(
+                                trial.number, x, self.space.to_params(x), self._worker, now, _jsonable(trial.info)
+                            )
+                            self._replay.seq = stored.ask_seq
+                            batch.append(stored)
                     self._absorb(txn.trials(before))
             except BaseException:
                 if asked:  # the optimizer is ahead of what was stored: rebuild it
                     self._drop_replay()
                 raise
-            self._own.add(stored.number)
+            self._own.update(stored.number for stored in batch)
             self._beat()
-            return stored.to_trial()
+            return [stored.to_trial() for stored in batch]
 
     def tell(self, trial, value=None, *, error=None):
         """Record the result of ``trial`` (a `Trial` or its number).
@@ -875,72 +891,17 @@ class Study:
         catch = tuple(catch)
         if not all(isinstance(c, type) and issubclass(c, BaseException) for c in catch):
             raise TypeError(f"catch must be exception types, got {catch!r}")
-        if n_jobs is not None:
-            n_jobs = resolve_n_jobs(n_jobs)
-        evaluator = as_evaluator(executor, n_jobs if executor is None and n_jobs else 1)
-        width = n_jobs or (evaluator.n_workers if executor is not None else 1)
-        bar = None
-        if progress:
-            from .progress import ProgressBar
-
-            bar = ProgressBar(total=n_trials, timeout=timeout, desc=self.name,
-                              maximize=self.direction == "maximize")
         self._stop_requested = False
-        deadline = None if timeout is None else time.monotonic() + timeout
-        in_flight = {}
-        started = 0
-        exhausted = False
         self._optimizing = True  # one heartbeat thread for the whole run
         try:
-            while True:
-                while (
-                    len(in_flight) < width
-                    and not exhausted
-                    and not self._stop_requested
-                    and (n_trials is None or started < n_trials)
-                    and (deadline is None or time.monotonic() < deadline)
-                ):
-                    trial = self.ask()
-                    if trial is None:  # the optimizer is exhausted: finish what runs
-                        exhausted = True
-                        break
-                    started += 1
-                    try:
-                        in_flight[evaluator.submit(capture, *self._call(func, trial))] = trial
-                    except BaseException as exc:
-                        # an inline evaluator runs the objective in submit: Ctrl-C lands here
-                        if isinstance(exc, KeyboardInterrupt):
-                            self._release_trial(trial.number, "interrupted before its result came")
-                        else:
-                            self._release_trial(trial.number, "could not be handed to the executor", started=False)
-                        raise
-                if not in_flight:
-                    break
-                for handle in evaluator.wait(list(in_flight)):
-                    trial = in_flight.pop(handle)
-                    try:
-                        outcome = evaluator.result(handle)
-                    except WorkerLost as exc:
-                        self._release_trial(trial.number, f"worker lost during evaluation: {exc}")
-                        started -= 1  # its rerun counts instead
-                        continue
-                    finished = self._tell_outcome(trial, outcome, catch)
-                    if bar is not None:
-                        bar.update(finished.value)
-                    for cb in callbacks:
-                        if cb(self, finished) is True:
-                            self._stop_requested = True
-        except BaseException:
-            evaluator.cancel(list(in_flight))
-            for trial in in_flight.values():
-                self._release_trial(trial.number, "interrupted before its result came")
-            raise
+            run_loop(
+                _StudyDriver(self, func, callbacks), Budget(trials=n_trials, seconds=timeout),
+                ErrorPolicy(catch=catch), n_jobs=n_jobs, executor=executor, progress=progress,
+                desc=self.name, maximize=self.direction == "maximize", stop=lambda: self._stop_requested,
+            )
         finally:
             self._optimizing = False
             self._beat()
-            evaluator.close()
-            if bar is not None:
-                bar.close()
         return self
 
     def _call(self, func, trial):
@@ -948,21 +909,6 @@ class Study:
         if isinstance(self.space, MethodSpace):
             return _call_method, func, dict(trial.params)
         return func, trial.x
-
-    def _tell_outcome(self, trial, outcome, catch):
-        if outcome.ok:
-            try:
-                return self._finish(trial.number, outcome.value, None, late_ok=True, seconds=outcome.seconds)
-            except TypeError as exc:
-                self._finish(trial.number, None, str(exc), late_ok=True, seconds=outcome.seconds)
-                if isinstance(exc, catch):
-                    return self._trials[trial.number].to_trial()
-                raise
-        exc = outcome.value
-        finished = self._finish(trial.number, None, outcome.error, late_ok=True, seconds=outcome.seconds)
-        if isinstance(exc, catch):
-            return finished
-        raise exc
 
     # -------------------------------------------------------------- results
     @property
@@ -1048,10 +994,6 @@ class Study:
         Values are the objective's own, also in a maximizing study (whose
         ``fun`` is then the largest value).
         """
-        try:
-            from . import OptimizeResult
-        except ImportError:
-            from scipy.optimize import OptimizeResult
         complete = self._complete()
         if not complete:
             raise ValueError(f"study {self.name!r} has no complete trial yet")
@@ -1281,6 +1223,37 @@ class Study:
         return f"Study(name={self.name!r}, storage={self.storage.url!r})"
 
 
+class _StudyDriver(Driver):
+    """A `Study` under `Study.optimize`: trials stored before they run, results stored as they come."""
+
+    def __init__(self, study, func, callbacks):
+        self.study = study
+        self.func = func
+        self.callbacks = callbacks
+
+    def ask(self, n):
+        return self.study._ask_batch(n) or None
+
+    def call(self, trial):
+        fn, *args = self.study._call(self.func, trial)
+        return fn, tuple(args)
+
+    def tell(self, trial, value, seconds):
+        return self.study._finish(trial.number, value, None, late_ok=True, seconds=seconds)
+
+    def fail(self, trial, error, seconds):
+        return self.study._finish(trial.number, None, error, late_ok=True, seconds=seconds)
+
+    def release(self, trial, reason, started):
+        self.study._release_trial(trial.number, reason, started)
+
+    def finished(self, trial):
+        stop = False
+        for cb in self.callbacks:
+            stop = cb(self.study, trial) is True or stop
+        return stop
+
+
 def _best(trials, direction):
     """The best of COMPLETE ``trials`` for ``direction`` (the first one among ties)."""
     sign = -1.0 if direction == "maximize" else 1.0
@@ -1387,7 +1360,7 @@ def create_study(
         method space ``{method: space}`` for a hyper optimizer.
     optimizer : str, optimizer instance or None
         A registered name (see `optimizer_names`), ``"module:factory"``,
-        or a fresh `asktell.base.AskTellOptimizer`; None for the default.
+        or a fresh `asktell.protocol.AskTellOptimizer`; None for the default.
     random_state : int, RandomState or None
         The optimizer's seed, stored with the study.
     load_if_exists : bool

@@ -32,6 +32,7 @@ FAST = {
         acq_optimizer="sampling",
         acq_optimizer_kwargs={"n_points": 200},
     ),
+    "auto": dict(n_initial_points=8),  # the default's GP from the 9th trial of a method on
 }
 
 SPACE = {

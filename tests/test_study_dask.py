@@ -52,3 +52,22 @@ def test_dask_keeps_n_jobs_trials_in_flight(tmp_path, cluster, no_thread_leak):
     study.optimize(sphere, n_trials=6, executor=cluster, n_jobs=3)
     assert len(study.trials) == 6 and all(t.state == "COMPLETE" for t in study.trials)
     study.close()
+
+
+def test_every_front_end_evaluates_on_dask(cluster):
+    # the one run loop gives gp_minimize & co., minimize, scipy_minimize and HyperOptimizer Dask too
+    import asktell
+    from asktell.hyper import HyperOptimizer
+
+    res = asktell.minimize(sphere, SPACE, n_calls=8, executor=cluster, random_state=0)
+    assert len(res.x_iters) == 8 and len({tuple(x) for x in res.x_iters}) == 8
+    assert res.fun == min(res.func_vals) == pytest.approx(sphere(res.x))
+    res = asktell.scipy_minimize(sphere, SPACE, "differential_evolution", n_calls=8, executor=cluster,
+                                 random_state=0, popsize=2)
+    assert len(res.x_iters) == 8
+    opt = HyperOptimizer({"a": {"x": (-1.0, 1.0)}}, optlib="random", max_trials=6, executor=cluster, random_state=0)
+    assert opt.run(partial(_by_method, sphere)).score == min(t.value for t in opt.trials)
+
+
+def _by_method(f, method, x):
+    return f([x, x, 0.5])

@@ -25,7 +25,8 @@ _KWARGS = {
     "gbrt": _TREES,
     "scipy-de": {"popsize": 3},
     "hyper-bayes": {"n_initial_points": 3, "acq_optimizer": "sampling"},
-    "hyper": {"n_initial_points": 3, "acq_optimizer": "sampling"},
+    "hyper": {"n_initial_points": 3},  # optlib "auto", the hyper default
+    "hyper-auto": {"n_initial_points": 3},
     "hyper-scipy": {"popsize": 4},
     "hyper-tpe": {"n_startup": 3},
     "tpe": {"n_startup": 3},

@@ -1,4 +1,4 @@
-"""The hyper-optimizer as an optimizer of the trial protocol (`asktell.base`).
+"""The hyper-optimizer as an optimizer of the trial protocol (`asktell.protocol`).
 
 `HyperOptimizer` drives an optlib itself; `HyperAskTell` hands the same
 optlib to whatever drives trials instead: a `asktell.Study` (stored,
@@ -39,7 +39,8 @@ class HyperAskTell(AskTellOptimizer):
     space : dict or None
         ``{method: space}`` when ``methods`` are names.
     optlib : str, HyperOptLib class or instance
-        The strategy (``"bayes"``, ``"random"``, ``"scipy"``, ``"cmaes"``,
+        The strategy (``"auto"``, the default: an `asktell.AutoOptimizer` per
+        method; ``"bayes"``, ``"tpe"``, ``"random"``, ``"scipy"``, ``"cmaes"``,
         or any name given to `register_optlib`).
     random_state : int, RandomState or None
         Seeds the optlib (as `HyperOptimizer` does for its first run).
@@ -63,7 +64,7 @@ class HyperAskTell(AskTellOptimizer):
     fails the trial, as in `HyperOptimizer`.
     """
 
-    def __init__(self, methods, space=None, optlib="bayes", random_state=None, **optlib_opts):
+    def __init__(self, methods, space=None, optlib="auto", random_state=None, **optlib_opts):
         self.space = MethodSpace(methods, space)
         self.optlib = optlib
         self.random_state = random_state

@@ -11,14 +11,13 @@ import inspect
 import math
 import numbers
 import os
-import time
-import warnings
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from typing import NamedTuple
 
 import numpy as np
 from sklearn.utils import check_random_state
 
+from .._loop import Budget, Driver, ErrorPolicy, run_loop
+from ..parallel import InlineEvaluator, as_evaluator
 from ..trial import Trial, TrialState
 from ..utils import _check_number
 from .optlib import make_optlib, method_spaces
@@ -37,29 +36,13 @@ class HyperBest(NamedTuple):
 
 
 class _Evaluation:
-    """Calls ``objective(method, **params)`` and times it (picklable for process pools)."""
+    """Calls ``objective(method, **params)`` (picklable for process pools)."""
 
     def __init__(self, objective):
         self.objective = objective
 
     def __call__(self, method, params):
-        start = time.perf_counter()
-        value = self.objective(method, **params)
-        return value, time.perf_counter() - start
-
-
-class _InlineExecutor(Executor):
-    """Runs each call at submission, in the calling thread."""
-
-    def submit(self, fn, /, *args, **kwargs):
-        future = Future()
-        try:
-            result = fn(*args, **kwargs)
-        except Exception as exc:
-            future.set_exception(exc)
-        else:
-            future.set_result(result)
-        return future
+        return self.objective(method, **params)
 
 
 class HyperOptimizer:
@@ -74,7 +57,8 @@ class HyperOptimizer:
         (cotengra spec dicts included) or a list; ``{}`` for a method
         without parameters.
     optlib : str, HyperOptLib class or instance
-        The strategy (``"bayes"``, ``"scipy"``, ``"cmaes"``, ``"random"``,
+        The strategy (``"auto"``, the default: an `asktell.AutoOptimizer` per
+        method; ``"bayes"``, ``"tpe"``, ``"scipy"``, ``"cmaes"``, ``"random"``,
         or any name given to `register_optlib`).
     max_trials : int or None
         Trials per `run` (None: until ``max_time``).
@@ -84,7 +68,7 @@ class HyperOptimizer:
     n_jobs : int
         Threads evaluating trials (-1: one per CPU); 1 evaluates inline.
         For objectives that hold the GIL pass a process pool as ``executor``.
-    executor : concurrent.futures.Executor or None
+    executor : concurrent.futures.Executor, dask.distributed.Client or None
         Evaluate trials there instead (it is not shut down).
     pre_dispatch : int or None
         Trials kept in flight (None: workers + 1, or 1 inline).
@@ -95,6 +79,8 @@ class HyperOptimizer:
         fails the trial without stopping the run.
     random_state : int, RandomState or None
         Seeds the optlib: a serial run with the same seed makes the same trials.
+    progress : bool
+        Show a progress bar during `run` (extra ``progress``).
     **optlib_opts
         Options of the optlib's ``setup``.
 
@@ -112,7 +98,7 @@ class HyperOptimizer:
         self,
         methods,
         space=None,
-        optlib="bayes",
+        optlib="auto",
         max_trials=100,
         max_time=None,
         n_jobs=1,
@@ -120,6 +106,7 @@ class HyperOptimizer:
         pre_dispatch=None,
         on_trial_error="raise",
         random_state=None,
+        progress=False,
         **optlib_opts,
     ):
         self.method_spaces = method_spaces(methods, space)
@@ -138,7 +125,9 @@ class HyperOptimizer:
         ):
             raise ValueError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
         if executor is not None and not callable(getattr(executor, "submit", None)):
-            raise TypeError(f"executor must be a concurrent.futures.Executor, got {executor!r}")
+            raise TypeError(
+                f"executor must be a concurrent.futures.Executor or a dask.distributed.Client, got {executor!r}"
+            )
         if executor is not None and n_jobs != 1:
             raise ValueError("give either n_jobs or executor, not both")
         self.n_jobs = int(n_jobs)
@@ -150,6 +139,7 @@ class HyperOptimizer:
             raise ValueError(f"on_trial_error must be one of {_ON_TRIAL_ERROR}, got {on_trial_error!r}")
         self.on_trial_error = on_trial_error
         self.random_state = random_state
+        self.progress = progress
         self.optlib_opts = optlib_opts
         self._rng = check_random_state(random_state)
         self.trials = []
@@ -224,31 +214,25 @@ class HyperOptimizer:
         """
         if not callable(objective):
             raise TypeError(f"objective must be callable, got {objective!r}")
-        executor, own_executor = self._make_executor()
-        pending, optlib = {}, None
-        try:
-            optlib = self._make_optlib()
-            self.optlib_ = optlib
-            self._loop(_Evaluation(objective), optlib, executor, pending)
+        optlib = self.optlib_ = self._make_optlib()
+        driver = _HyperDriver(self, optlib, _Evaluation(objective))
+        policy = ErrorPolicy(
+            catch=() if self.on_trial_error == "raise" else (Exception,),
+            non_finite="record" if self.on_trial_error == "ignore" else "warn",
+            warn=self.on_trial_error == "warn",
+            advice="on_trial_error='raise' stops the run, 'ignore' silences this",
+            drain=True,
+        )
+        executor = self.executor
+        if executor is None:
+            executor = InlineEvaluator() if self.n_workers == 1 else as_evaluator(None, self.n_workers)
+        try:  # the loop closes the evaluator it is given (never a user's executor)
+            run_loop(driver, Budget(trials=self.max_trials, seconds=self.max_time), policy,
+                     n_jobs=self.pre_dispatch, executor=executor, progress=self.progress,
+                     desc="HyperOptimizer")
         finally:
-            try:
-                if optlib is not None:
-                    self._settle(pending, optlib)
-            finally:
-                try:
-                    if optlib is not None:
-                        optlib.cleanup()
-                finally:
-                    if own_executor:
-                        executor.shutdown(wait=True)
+            optlib.cleanup()
         return self.best
-
-    def _make_executor(self):
-        if self.executor is not None:
-            return self.executor, False
-        if self.n_workers == 1:
-            return _InlineExecutor(), False
-        return ThreadPoolExecutor(self.n_workers, thread_name_prefix="asktell-hyper"), True
 
     def _make_optlib(self):
         opts = dict(self.optlib_opts)
@@ -257,45 +241,6 @@ class HyperOptimizer:
             opts.setdefault("random_state", seed)
         space = {m: (s if s is not None else {}) for m, s in self.method_spaces.items()}
         return make_optlib(self.optlib, self.methods, space, optimizer=self, **opts)
-
-    def _may_ask(self, asked, start):
-        if self.max_trials is not None and asked >= self.max_trials:
-            return False
-        return self.max_time is None or time.monotonic() - start < self.max_time
-
-    def _loop(self, evaluation, optlib, executor, pending):
-        start, asked = time.monotonic(), 0
-        while True:
-            while len(pending) < self.pre_dispatch and self._may_ask(asked, start):
-                setting = optlib.get_setting()
-                trial = self._new_trial(setting)
-                asked += 1
-                submitted = time.perf_counter()
-                try:
-                    future = executor.submit(evaluation, setting["method"], dict(setting["params"]))
-                except BaseException as exc:  # a broken pool, or Ctrl-C in an inline trial
-                    self._fail(trial, f"{type(exc).__name__}: {exc}", time.perf_counter() - submitted)
-                    optlib.report_result(setting, trial, math.inf)
-                    raise
-                pending[future] = (trial, setting, submitted)
-            if not pending:
-                return
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: pending[f][0].number):
-                trial, setting, submitted = pending.pop(future)
-                self._record(future, trial, setting, submitted, optlib, may_raise=True)
-
-    def _settle(self, pending, optlib):
-        """After the loop (or an error): cancel what has not started, record what finishes."""
-        for future in pending:
-            future.cancel()
-        wait(list(pending))
-        for future, (trial, setting, submitted) in sorted(pending.items(), key=lambda kv: kv[1][0].number):
-            if future.cancelled():
-                self._fail(trial, "cancelled before it started", None)
-            else:
-                self._record(future, trial, setting, submitted, optlib, may_raise=False)
-        pending.clear()
 
     def _new_trial(self, setting):
         params = dict(setting["params"])
@@ -308,45 +253,11 @@ class HyperOptimizer:
         self.trials.append(trial)
         return trial
 
-    def _record(self, future, trial, setting, submitted, optlib, may_raise):
-        try:
-            value, duration = future.result()
-            score, extras = _parse_result(value)
-        except Exception as exc:
-            self._fail(trial, f"{type(exc).__name__}: {exc}", time.perf_counter() - submitted)
-            optlib.report_result(setting, trial, math.inf)
-            if self.on_trial_error == "raise" and may_raise:
-                raise
-            if self.on_trial_error == "warn":
-                warnings.warn(
-                    f"trial {trial.number} ({trial.info['method']}) failed: {exc!r}; "
-                    "on_trial_error='raise' stops the run, 'ignore' silences this",
-                    RuntimeWarning,
-                    stacklevel=4,
-                )
-            return
-        trial.info["duration"] = duration
-        trial.info.update(extras)
-        if not math.isfinite(score):
-            self._fail(trial, f"the objective returned a non-finite score {score!r}", duration)
-            optlib.report_result(setting, trial, math.inf)
-            if self.on_trial_error != "ignore":
-                warnings.warn(
-                    f"trial {trial.number} ({trial.info['method']}) scored {score!r}; "
-                    "recorded as failed",
-                    RuntimeWarning,
-                    stacklevel=4,
-                )
-            return
-        trial.value = score
-        trial.state = TrialState.COMPLETE
-        optlib.report_result(setting, trial, score)
-
     @staticmethod
     def _fail(trial, error, duration):
         trial.state = TrialState.FAIL
         trial.info["error"] = error
-        if duration is not None:
+        if duration is not None and math.isfinite(duration):
             trial.info.setdefault("duration", duration)
 
     def __repr__(self):
@@ -355,6 +266,47 @@ class HyperOptimizer:
             f"max_trials={self.max_trials!r}, max_time={self.max_time!r}, "
             f"n_jobs={self.n_jobs!r}, trials={len(self.trials)})"
         )
+
+
+class _HyperDriver(Driver):
+    """An optlib under `HyperOptimizer.run`: each trial one of its settings, the results reported back."""
+
+    def __init__(self, hyper, optlib, evaluation):
+        self.hyper = hyper
+        self.optlib = optlib
+        self.evaluation = evaluation
+        self.settings = {}  # trial number -> the optlib's setting, until reported
+
+    def ask(self, n):
+        trials = []
+        for _ in range(n):
+            setting = self.optlib.get_setting()
+            trial = self.hyper._new_trial(setting)
+            self.settings[trial.number] = setting
+            trials.append(trial)
+        return trials
+
+    def call(self, trial):
+        return self.evaluation, (trial.info["method"], dict(trial.params))
+
+    def tell(self, trial, value, seconds):
+        score, extras = _parse_result(value)
+        trial.info["duration"] = seconds
+        trial.info.update(extras)
+        if not math.isfinite(score):
+            return self.fail(trial, f"the objective returned a non-finite score {score!r}", seconds)
+        trial.value = score
+        trial.state = TrialState.COMPLETE
+        self.optlib.report_result(self.settings.pop(trial.number), trial, score)
+        return trial
+
+    def fail(self, trial, error, seconds):
+        self.hyper._fail(trial, error, seconds)
+        self.optlib.report_result(self.settings.pop(trial.number), trial, math.inf)
+        return trial
+
+    def label(self, trial):
+        return f"trial {trial.number} ({trial.info['method']})"
 
 
 def _parse_result(value):

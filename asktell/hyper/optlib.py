@@ -19,7 +19,7 @@ import math
 
 from sklearn.utils import check_random_state
 
-from ..optimizer import _n_distinct
+from ..optimizer.optimizer import _n_distinct
 from ..space import Space, UnitCube
 from .selector import LCBSelector
 

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from .space import Categorical, Integer, Real
+from .dimensions import Categorical, Integer, Real
 
 __all__ = ["dimension_from_spec", "SPEC_TYPES"]
 

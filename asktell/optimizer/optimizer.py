@@ -1,6 +1,6 @@
 """The Bayesian ask/tell `Optimizer` (scikit-optimize's ``skopt.Optimizer``).
 
-Underneath it speaks the trial protocol of `asktell.base`: every point
+Underneath it speaks the trial protocol of `asktell.protocol`: every point
 asked becomes a numbered `Trial` that stays *pending* until told or
 failed. Pending points enter the model as constant lies, so several asks
 in flight get distinct points, and no point already evaluated, failed or
@@ -35,13 +35,13 @@ from sklearn.base import clone
 from sklearn.multioutput import MultiOutputRegressor
 from sklearn.utils import check_random_state
 
-from .acquisition import ACQUISITION_FUNCTIONS, _minimize_acquisition
-from .protocol import AskTellOptimizer, TrialBook, parse_value
-from .sampler import cook_initial_point_generator
-from .space import Categorical, Real, Space
-from .learning.warping import TargetWarp
-from .trial import Trial, TrialState
-from .utils import (
+from ..acquisition import ACQUISITION_FUNCTIONS, _minimize_acquisition
+from ..protocol import AskTellOptimizer, TrialBook, parse_value
+from ..sampler import cook_initial_point_generator
+from ..space import Categorical, Real, Space
+from ..learning.warping import TargetWarp
+from ..trial import Trial, TrialState
+from ..utils import (
     _check_random_state,
     _is_regressor,
     _continuous_columns,
@@ -295,7 +295,7 @@ class Optimizer(AskTellOptimizer):
 
     # ------------------------------------------------------------ helpers
     def _check_acq_func_kwargs(self):
-        from .acquisition import _check_kwargs, _finite_number
+        from ..acquisition import _check_kwargs, _finite_number
 
         _check_kwargs(self.acq_func_kwargs)
         eta = self.acq_func_kwargs.get("eta", 1.0)
@@ -385,7 +385,7 @@ class Optimizer(AskTellOptimizer):
         told = parse_value(value)
         if not told.finite:
             return self.fail_trial(trial, told.error)
-        y = self._check_y(value)
+        y = self.check_value(value)
         self._complete(trial, y, value)
         self._after_tell(fit)
         return trial
@@ -411,7 +411,7 @@ class Optimizer(AskTellOptimizer):
         value = None
         if trial.state is TrialState.COMPLETE:
             value = (trial.value, trial.info["seconds"]) if self._per_second else trial.value
-            y = self._check_y(value)
+            y = self.check_value(value)
         pending_state = trial.state
         trial.state = TrialState.RUNNING
         self._book.add(trial)
@@ -423,8 +423,13 @@ class Optimizer(AskTellOptimizer):
             self.fail_trial(trial, trial.info.get("error"))
         return trial
 
-    def _check_y(self, value, param="y"):
-        """The model's target for a told value: a float, or [value, log(seconds)]."""
+    def check_value(self, value, param="y"):
+        """The model's target for a value told: a float, or ``[value, log(seconds)]`` with ``*ps``.
+
+        Raises ``ValueError`` naming ``param`` when ``value`` is not a
+        finite number (or not ``(value, seconds)`` with positive seconds
+        for a ``*ps`` acquisition). Nothing is recorded.
+        """
         if self._per_second:
             if not (is_listlike(value) and len(value) == 2):
                 raise ValueError(f"{param} must be (value, seconds) with acq_func={self.acq_func!r}, got {value!r}")
@@ -708,7 +713,15 @@ class Optimizer(AskTellOptimizer):
             return list(self.ask_trial(strategy, repeat=True).x)
         if not _is_int(n_points) or n_points <= 0:
             raise ValueError(f"n_points must be a positive integer or None, got {n_points!r}")
-        return [list(self.ask_trial(strategy, repeat=True).x) for _ in range(n_points)]
+        return [list(t.x) for t in self.ask_trials(n_points, strategy, repeat=True)]
+
+    def ask_trials(self, n, strategy="cl_min", repeat=False):
+        """Up to ``n`` trials at once, pending until told (fewer once `exhausted`, unless ``repeat``).
+
+        The batch of ``ask(n_points)``: each point is proposed with the
+        points before it pending (``strategy``'s constant lie).
+        """
+        return super().ask_trials(n, strategy=strategy, repeat=repeat)
 
     def tell(self, x, y, fit=True):
         """Record the value ``y`` of the point ``x`` (or lists of both); returns the result.
@@ -719,7 +732,7 @@ class Optimizer(AskTellOptimizer):
         optimizer as it was.
         """
         points, values = self._check_tell(x, y)
-        ys = [self._check_y(v, "y" if len(values) == 1 else f"y[{i}]") for i, v in enumerate(values)]
+        ys = [self.check_value(v, "y" if len(values) == 1 else f"y[{i}]") for i, v in enumerate(values)]
         pending_by_key = {}
         for t in self._book.pending:
             pending_by_key.setdefault(self._key(t.x), []).append(t)
@@ -795,7 +808,7 @@ class Optimizer(AskTellOptimizer):
 def _is_gp(estimator):
     from sklearn.gaussian_process import GaussianProcessRegressor as SkGPR
 
-    from .learning import GaussianProcessRegressor
+    from ..learning import GaussianProcessRegressor
 
     return isinstance(estimator, (GaussianProcessRegressor, SkGPR))
 
@@ -831,12 +844,3 @@ def _n_jobs(n_jobs):
     import os
 
     return (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
-
-
-# the minimizers live in asktell.smbo; scikit-optimize also had them here
-def __getattr__(name):
-    if name in ("base_minimize", "gp_minimize", "forest_minimize", "gbrt_minimize", "dummy_minimize"):
-        from . import smbo
-
-        return getattr(smbo, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
