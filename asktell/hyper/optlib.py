@@ -20,7 +20,8 @@ import math
 from sklearn.utils import check_random_state
 
 from ..optimizer.optimizer import _n_distinct
-from ..space import Space, UnitCube
+from ..space import UnitCube
+from ..space.method_space import method_spaces
 from .selector import LCBSelector
 
 __all__ = [
@@ -112,52 +113,6 @@ def make_optlib(optlib, methods, space, optimizer=None, **opts):
 
 
 # ---------------------------------------------------------------- method spaces
-def method_spaces(methods, space=None):
-    """``{method: Space or None}`` from methods and their spaces.
-
-    Parameters
-    ----------
-    methods : sequence of str or dict
-        Method names, or directly the method space ``{method: space}``.
-    space : dict or None
-        ``{method: space}``; each space is a `Space`, a dict of
-        dimension-likes (cotengra spec dicts included) or a list of them.
-        An empty dict or list (or None) means a method without parameters.
-        Methods not in ``methods`` are ignored.
-    """
-    if isinstance(methods, dict):
-        if space is not None:
-            raise ValueError("give the method space either as methods or as space, not both")
-        methods, space = list(methods), methods
-    if isinstance(methods, str) or not hasattr(methods, "__iter__"):
-        raise TypeError(f"methods must be a sequence of method names, got {methods!r}")
-    methods = list(methods)
-    if not methods:
-        raise ValueError("methods must not be empty")
-    for m in methods:
-        if not isinstance(m, str):
-            raise TypeError(f"method names must be str, got {m!r} in methods={methods!r}")
-    if len(set(methods)) != len(methods):
-        raise ValueError(f"methods must be distinct, got {methods!r}")
-    if not isinstance(space, dict):
-        raise TypeError(f"space must be a dict {{method: space}}, got {space!r}")
-    out = {}
-    for m in methods:
-        if m not in space:
-            raise ValueError(f"space has no entry for method {m!r}; it has {sorted(space)}")
-        out[m] = _as_space(m, space[m])
-    return out
-
-
-def _as_space(method, spec):
-    if spec is None or (isinstance(spec, (dict, list, tuple)) and len(spec) == 0):
-        return None
-    try:
-        return spec if isinstance(spec, Space) else Space(spec)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"space of method {method!r}: {exc}") from exc
-
-
 # ---------------------------------------------------------------- samplers
 class MethodSampler:
     """One method's parameter search, handed out by tokens.
