@@ -8,7 +8,8 @@ at the end. A registry maps names to optlib classes.
 asktell's own optlibs share one shape, `PerMethodOptLib`: an
 `LCBSelector` picks the method and one `MethodSampler` per method picks
 its parameters; a method whose space is finite is retired from the
-selector, without a word, once every one of its points was handed out. A sampler only knows its method's `Space`; box samplers
+selector, without a word, once every one of its points was handed
+out. A sampler only knows its method's `Space`; box samplers
 (`CubeSampler`) all see it through the same `asktell.space.UnitCube`.
 """
 
