@@ -7,7 +7,9 @@ at the end. A registry maps names to optlib classes.
 
 asktell's own optlibs share one shape, `PerMethodOptLib`: an
 `LCBSelector` picks the method and one `MethodSampler` per method picks
-its parameters. A sampler only knows its method's `Space`; box samplers
+its parameters; a method whose space is finite is retired from the
+selector, without a word, once every one of its points was handed
+out. A sampler only knows its method's `Space`; box samplers
 (`CubeSampler`) all see it through the same `asktell.space.UnitCube`.
 """
 
@@ -18,6 +20,7 @@ import math
 
 from sklearn.utils import check_random_state
 
+from ..optimizer.optimizer import _n_distinct
 from ..space import UnitCube
 from ..space.method_space import method_spaces
 from .selector import LCBSelector
@@ -216,7 +219,7 @@ class PerMethodOptLib(HyperOptLib):
     -------------------
     method_exploration, method_temperature : float
         ``exploration`` and ``temperature`` of the `LCBSelector`.
-    method_standardize : bool
+    method_standardize : {"rank", True, False}
         Scale-free selection (``standardize`` of the `LCBSelector`).
     cost_aware : bool
         Select by expected improvement per second (``cost_aware``).
@@ -233,7 +236,7 @@ class PerMethodOptLib(HyperOptLib):
         optimizer=None,
         method_exploration=1.0,
         method_temperature=1.0,
-        method_standardize=False,
+        method_standardize="rank",
         cost_aware=False,
         random_state=None,
         **options,
@@ -249,6 +252,8 @@ class PerMethodOptLib(HyperOptLib):
             standardize=method_standardize,
             cost_aware=cost_aware,
         )
+        self._sizes = {m: 1 if s is None else _n_distinct(s) for m, s in spaces.items()}
+        self._seen = {m: set() for m in spaces}  # distinct params handed out, for finite spaces
         self.samplers = {}
         try:
             for method, method_space in spaces.items():
@@ -285,7 +290,18 @@ class PerMethodOptLib(HyperOptLib):
         except BaseException:
             self.selector.cancel(method)
             raise
+        self._note_handed_out(method, params)
         return {"method": method, "params": params, "params_token": token}
+
+    def _note_handed_out(self, method, params):
+        """Retire ``method`` from the selector once every point of its finite space was handed out."""
+        size = self._sizes[method]
+        if size is None:  # a real dimension: never exhausted
+            return
+        seen = self._seen[method]
+        seen.add(tuple(sorted((k, _hashable(v)) for k, v in params.items())))
+        if len(seen) >= size:
+            self.selector.retire(method)
 
     def report_result(self, setting, trial, score):
         method, token = setting["method"], setting["params_token"]
@@ -305,6 +321,12 @@ class PerMethodOptLib(HyperOptLib):
                 errors.append(exc)
         if errors:
             raise errors[0]
+
+
+def _hashable(value):
+    """``value`` as a dictionary key (numpy scalars as Python ones)."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
 
 
 def _duration(trial):

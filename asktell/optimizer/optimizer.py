@@ -172,6 +172,9 @@ class Optimizer(AskTellOptimizer):
         Every trial, in number order.
     """
 
+    #: the lies ``ask`` accepts for pending points (a subclass may add its own)
+    _strategies = _STRATEGIES
+
     def __init__(
         self,
         dimensions,
@@ -368,8 +371,8 @@ class Optimizer(AskTellOptimizer):
         is exhausted, propose a point already asked (with a warning)
         instead of None, as scikit-optimize's ``ask`` does.
         """
-        if strategy not in _STRATEGIES:
-            raise ValueError(f"strategy must be one of {list(_STRATEGIES)}, got {strategy!r}")
+        if strategy not in self._strategies:
+            raise ValueError(f"strategy must be one of {list(self._strategies)}, got {strategy!r}")
         if self.exhausted:
             if not repeat:
                 return None
@@ -720,8 +723,8 @@ class Optimizer(AskTellOptimizer):
         constant-liar lie for pending points: ``"cl_min"``, ``"cl_mean"``
         or ``"cl_max"`` of the values told.
         """
-        if strategy not in _STRATEGIES:
-            raise ValueError(f"strategy must be one of {list(_STRATEGIES)}, got {strategy!r}")
+        if strategy not in self._strategies:
+            raise ValueError(f"strategy must be one of {list(self._strategies)}, got {strategy!r}")
         if n_points is None:
             return list(self.ask_trial(strategy, repeat=True).x)
         if not _is_int(n_points) or n_points <= 0:
