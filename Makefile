@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Extras the test suite exercises; each optional feature's tests need its extra.
-TEST_EXTRAS := dev,fast,plots,storage,dask,progress,pandas,dashboard,cotengra,cmaes
+TEST_EXTRAS := dev,fast,plots,storage,dask,progress,pandas,yaml,dashboard,cotengra,cmaes
 # Pin BLAS threads: on 2 cores oversubscription swings timings by 10x.
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1

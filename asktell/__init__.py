@@ -27,7 +27,7 @@ from .smbo import base_minimize, dummy_minimize, forest_minimize, gbrt_minimize,
 from .optimizer import Optimizer
 from .auto import AutoOptimizer, minimize
 from .searchcv import BayesSearchCV
-from .utils import dump, expected_minimum, expected_minimum_random_sampling, load
+from .utils import dump, expected_minimum, expected_minimum_random_sampling, load, show_versions
 
 # the multi-method hyper-optimizer
 from . import hyper
@@ -69,6 +69,7 @@ __all__ = [
     "load",
     "expected_minimum",
     "expected_minimum_random_sampling",
+    "show_versions",
     "acquisition",
     "benchmarks",
     "callbacks",

@@ -9,7 +9,11 @@ improvement and probability of improvement over ``y_opt - xi``;
 far from the best point EI underflows to zero and leaves its optimizer
 a flat landscape, where log EI keeps a useful slope; the ``ps``
 variants divide by the expected evaluation time, modelled in log-seconds
-by the second estimator of a two-output model.
+by the second estimator of a two-output model. ``MES`` (max-value entropy
+search) and ``PVRS`` (predictive variance reduction search), the
+information-based acquisitions of scikit-optimize 0.10, are negated
+information gains; they are random (``random_state``) and have no
+gradients, so they are optimized by sampling.
 
 The public functions take a model with ``predict(X, return_std=True)``
 and, for gradients, ``return_mean_grad``/``return_std_grad``; gradients
@@ -19,22 +23,27 @@ are computed for whole batches of points at once, which lets
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 from scipy.optimize import fmin_l_bfgs_b
-from scipy.special import erfcx, ndtr
+from scipy.special import erfcx, log_ndtr, ndtr
+from sklearn.utils import check_random_state
 
 __all__ = [
     "gaussian_ei",
     "gaussian_pi",
     "gaussian_lcb",
+    "gaussian_mes",
+    "gaussian_pvrs",
     "gaussian_acquisition_1D",
     "ACQUISITION_FUNCTIONS",
 ]
 
 #: acquisition functions `Optimizer` accepts
-ACQUISITION_FUNCTIONS = ("gp_hedge", "EI", "LCB", "PI", "EIps", "PIps", "LogEI")
+ACQUISITION_FUNCTIONS = ("gp_hedge", "EI", "LCB", "PI", "EIps", "PIps", "LogEI", "MES", "PVRS")
+#: acquisitions without gradients, always optimized by sampling
+NO_GRADIENT_ACQUISITIONS = ("MES", "PVRS")
+_PVRS_MAX_JOINT = 500  # candidates the Thompson draws of PVRS are taken jointly over
+_PVRS_CHUNK = 500
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 _HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
 _SQRT_HALF_PI = np.sqrt(0.5 * np.pi)
@@ -145,6 +154,97 @@ def gaussian_ei(X, model, y_opt=0.0, xi=0.01, return_grad=False):
     return (value, _shape_grad(X, grad)) if return_grad else value
 
 
+def gaussian_mes(X, model, n_min_samples=1000, random_state=None):
+    """Max-value entropy search: information the value at ``X`` gives on the minimum.
+
+    The minimum of the objective over the candidates ``X`` is given a
+    Gumbel distribution fitted to the quartiles of ``P(min > m) =
+    prod_i Phi((mu_i - m) / std_i)``; with ``n_min_samples`` draws ``m_k``
+    of it and ``g_ik = (mu_i - m_k) / std_i``, the gain at ``X[i]`` is
+    ``mean_k [g_ik * phi(g_ik) / (2 Phi(g_ik)) - log Phi(g_ik)]`` (Wang and
+    Jegelka, ICML 2017, eq. 6). Larger is better.
+
+    Parameters
+    ----------
+    X : array of shape (n, d)
+        Candidate points (transformed space); their spread sets the
+        distribution of the minimum, so pass many.
+    model : regressor with ``predict(X, return_std=True)``
+    n_min_samples : int
+        Draws of the minimum.
+    random_state : int, RandomState or None
+    """
+    rng = check_random_state(random_state)
+    mu, std = model.predict(np.asarray(X, dtype=float), return_std=True)
+    mu, std = np.asarray(mu, float), np.maximum(np.asarray(std, float), 1e-10)
+
+    def log_p_above(m):
+        """log P(min > m) for an array of levels m."""
+        return np.sum(log_ndtr((mu[None, :] - np.asarray(m)[:, None]) / std[None, :]), axis=1)
+
+    # bracket the quartiles of the minimum, then bisect all three at once
+    low, high = np.min(mu - 5 * std), np.max(mu + 3 * std)
+    while np.exp(log_p_above([high])[0]) > 0.25:
+        high += high - low
+    targets = np.log([0.75, 0.5, 0.25])  # P(min > q) at the 25th, 50th, 75th percentiles
+    lo, hi = np.full(3, low), np.full(3, high)
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        above = log_p_above(mid) > targets
+        lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
+    q25, q50, q75 = 0.5 * (lo + hi)
+    # the minimum is a negated Gumbel: -min ~ Gumbel(loc=a, scale=b)
+    b = (q75 - q25) / (np.log(np.log(4.0)) - np.log(np.log(4.0 / 3.0)))
+    a = -q50 + b * np.log(np.log(2.0))
+    minima = -(a - b * np.log(-np.log(rng.uniform(1e-12, 1.0, size=int(n_min_samples)))))
+    g = (mu[:, None] - minima[None, :]) / std[:, None]
+    log_cdf = log_ndtr(g)
+    ratio = np.exp(-0.5 * g * g - 0.5 * np.log(2 * np.pi) - log_cdf)  # phi / Phi
+    return np.mean(0.5 * g * ratio - log_cdf, axis=1)
+
+
+def gaussian_pvrs(X, model, n_thompson=10, random_state=None):
+    """Predictive variance reduction search: how much evaluating ``X`` teaches about the argmin.
+
+    ``n_thompson`` joint posterior draws over the candidates (at most 500
+    of them, chosen at random) each give a likely minimizer; the gain at
+    ``X[i]`` is the total reduction of the posterior variance at those
+    minimizers that observing ``X[i]`` would bring,
+    ``sum_t cov(t, x_i)^2 / var(x_i)`` (Nguyen et al., NIPS BO workshop
+    2017). Larger is better. Needs a model with ``predict(...,
+    return_cov=True)`` (a Gaussian process).
+
+    Parameters
+    ----------
+    X : array of shape (n, d)
+        Candidate points (transformed space).
+    model : Gaussian process
+    n_thompson : int
+        Posterior draws, hence minimizers.
+    random_state : int, RandomState or None
+    """
+    rng = check_random_state(random_state)
+    X = np.asarray(X, dtype=float)
+    joint = X if len(X) <= _PVRS_MAX_JOINT else X[rng.choice(len(X), _PVRS_MAX_JOINT, replace=False)]
+    try:
+        mean, cov = model.predict(joint, return_cov=True)
+    except TypeError:
+        raise ValueError(
+            f"PVRS needs a Gaussian process (predict with return_cov); got {type(model).__name__}"
+        ) from None
+    draws = rng.multivariate_normal(np.ravel(mean), cov + 1e-10 * np.eye(len(joint)), int(n_thompson))
+    minimizers = joint[np.argmin(draws, axis=1)]
+    n_t = len(minimizers)
+    gain = np.empty(len(X))
+    for start in range(0, len(X), _PVRS_CHUNK):
+        chunk = X[start : start + _PVRS_CHUNK]
+        _, c = model.predict(np.vstack([minimizers, chunk]), return_cov=True)
+        cross = c[:n_t, n_t:]
+        var = np.maximum(np.diag(c)[n_t:], 1e-12)
+        gain[start : start + len(chunk)] = np.sum(cross**2, axis=0) / var
+    return gain
+
+
 def _finite_number(value):
     return isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and np.isfinite(value)
 
@@ -156,6 +256,10 @@ def _check_kwargs(acq_func_kwargs):
         raise ValueError(f"xi must be a finite number, got {xi!r}")
     if not (kappa == "inf" or (_finite_number(kappa) and kappa >= 0)):
         raise ValueError(f"kappa must be a non-negative number or 'inf', got {kappa!r}")
+    for name, default in (("n_min_samples", 1000), ("n_thompson", 10)):
+        value = kwargs.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"acq_func_kwargs[{name!r}] must be a positive integer, got {value!r}")
     return xi, kappa
 
 
@@ -171,14 +275,31 @@ def _from_moments(acq_func, mu, std, y_opt, xi, kappa, mu_grad=None, std_grad=No
     return -value, (None if grad is None else -grad)
 
 
-def _gaussian_acquisition(X, model, y_opt=None, acq_func="LCB", return_grad=False, acq_func_kwargs=None):
-    """Acquisition values to minimize at the rows of ``X`` (and gradients)."""
+def _information_gain(X, model, acq_func, acq_func_kwargs, random_state):
+    """Negated MES or PVRS gain (a value to minimize)."""
+    kwargs = dict(acq_func_kwargs or {})
+    if acq_func == "MES":
+        return -gaussian_mes(X, model, kwargs.get("n_min_samples", 1000), random_state)
+    return -gaussian_pvrs(X, model, kwargs.get("n_thompson", 10), random_state)
+
+
+def _gaussian_acquisition(X, model, y_opt=None, acq_func="LCB", return_grad=False, acq_func_kwargs=None,
+                          random_state=None):
+    """Acquisition values to minimize at the rows of ``X`` (and gradients).
+
+    ``random_state`` seeds the random acquisitions (MES, PVRS).
+    """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2:
-        raise ValueError(f"X must be 2-D, got {X.ndim} dimensions")
-    if acq_func not in ("LCB", "EI", "PI", "EIps", "PIps", "LogEI"):
-        raise ValueError(f"acq_func must be one of LCB, EI, PI, EIps, PIps, LogEI, got {acq_func!r}")
+        raise ValueError(f"X is {X.ndim}-dimensional, however, it must be 2-dimensional")
+    known = ("LCB", "EI", "PI", "EIps", "PIps", "LogEI") + NO_GRADIENT_ACQUISITIONS
+    if acq_func not in known:
+        raise ValueError(f"acq_func must be one of {', '.join(known)}, got {acq_func!r}")
     xi, kappa = _check_kwargs(acq_func_kwargs)
+    if acq_func in NO_GRADIENT_ACQUISITIONS:
+        if return_grad:
+            raise ValueError(f"No gradients available for {acq_func} acquisition")
+        return _information_gain(X, model, acq_func, acq_func_kwargs, random_state)
     per_second = acq_func.endswith("ps")
     time_model = None
     if per_second:
@@ -209,10 +330,11 @@ def gaussian_acquisition_1D(X, model, y_opt=None, acq_func="LCB", acq_func_kwarg
 
 
 # ---------------------------------------------------------------- optimization
-def _acquisition_values(candidates, model, y_opt, acq_funcs, acq_func_kwargs):
+def _acquisition_values(candidates, model, y_opt, acq_funcs, acq_func_kwargs, random_state=None):
     """Values of several acquisitions at the same candidates, sharing one prediction."""
-    if any(a.endswith("ps") for a in acq_funcs):
-        return [_gaussian_acquisition(candidates, model, y_opt, a, acq_func_kwargs=acq_func_kwargs)
+    if any(a.endswith("ps") or a in NO_GRADIENT_ACQUISITIONS for a in acq_funcs):
+        return [_gaussian_acquisition(candidates, model, y_opt, a, acq_func_kwargs=acq_func_kwargs,
+                                      random_state=random_state)
                 for a in acq_funcs]
     xi, kappa = _check_kwargs(acq_func_kwargs)
     mu, std, _, _ = _moments(candidates, model, False)
@@ -247,7 +369,7 @@ def _lbfgs(starts, cols, bounds, model, y_opt, acq_func, acq_func_kwargs, maxite
 
 def _minimize_acquisition(candidates, model, y_opt, acq_funcs, acq_func_kwargs=None,
                           method="sampling", n_restarts=5, cont_cols=None, bounds=None,
-                          n_jobs=1, maxiter=200):
+                          maxiter=200, random_state=None):
     """Rank points by each acquisition, best first.
 
     ``candidates`` are sampled points of the transformed space. With
@@ -255,24 +377,19 @@ def _minimize_acquisition(candidates, model, y_opt, acq_funcs, acq_func_kwargs=N
     over the continuous columns ``cont_cols`` (the others, categories,
     stay as sampled) inside ``bounds``; the optimized points head the
     ranking. Returns one array of points per acquisition: the caller walks
-    it until it meets a point it may propose.
+    it until it meets a point it may propose. ``random_state`` seeds MES
+    and PVRS, which are always ranked by sampling.
     """
     candidates = np.asarray(candidates, dtype=float)
     rankings = []
-    for acq, values in zip(acq_funcs, _acquisition_values(candidates, model, y_opt, acq_funcs, acq_func_kwargs)):
+    values_each = _acquisition_values(candidates, model, y_opt, acq_funcs, acq_func_kwargs, random_state)
+    for acq, values in zip(acq_funcs, values_each):
         order = np.argsort(values, kind="stable")
         ranked = candidates[order]
-        if method == "lbfgs" and n_restarts > 0 and cont_cols is not None and len(cont_cols):
-            starts = ranked[:n_restarts]
-            chunks = np.array_split(starts, max(1, min(int(n_jobs), len(starts))))
-            args = (cont_cols, np.asarray(bounds, float), model, y_opt, acq, acq_func_kwargs, maxiter)
-            if len(chunks) == 1:
-                results = [_lbfgs(starts, *args)]
-            else:
-                with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
-                    results = list(pool.map(lambda c: _lbfgs(c, *args), chunks))
-            P = np.vstack([r[0] for r in results])
-            v = np.concatenate([r[1] for r in results])
+        if method == "lbfgs" and acq not in NO_GRADIENT_ACQUISITIONS and n_restarts > 0 and cont_cols is not None and len(cont_cols):
+            # every start in one vectorized problem: the same points whatever the caller's n_jobs
+            P, v = _lbfgs(ranked[:n_restarts], cont_cols, np.asarray(bounds, float), model, y_opt,
+                          acq, acq_func_kwargs, maxiter)
             ranked = np.vstack([P[np.argsort(v, kind="stable")], ranked])
         rankings.append(ranked)
     return rankings

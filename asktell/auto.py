@@ -70,23 +70,25 @@ seeds) and in 10-D at 10*d and 20*d (three seeds), at 0.56 to 0.76 times
 Optuna GPSampler's time per trial. In 5-D and 10-D it leads by being
 near the top on most functions rather than by winning most. It loses
 most on the multimodal and ill-conditioned functions, where it settles
-in a local basin; on the 10-D ellipsoid two runs in three stall with
-coordinates the model treats as flat left on a face of the box. What it
-does not do yet: probe those coordinates, restart, or hand over to a
-trust-region / CMA-ES-style local phase at larger dimensions and budgets.
+in a local basin; on the 10-D ellipsoid two runs in three stalled with
+coordinates the model treats as flat left on a face of the box, which
+the probes of `AutoOptimizer` address. What it does not do yet: restart, or hand over to a trust-region / CMA-ES-style
+local phase at larger dimensions and budgets.
 """
 
 from __future__ import annotations
 
 import itertools
 import numbers
+import warnings
 
 import numpy as np
 from scipy.stats import qmc
+from sklearn.base import clone
 
 from .callbacks import VerboseCallback, check_callback
 from .learning import GaussianProcessRegressor
-from .optimizer import Optimizer
+from .optimizer import DEFAULT_MODEL_QUEUE_SIZE, Optimizer
 from .optimizer.smbo import _check_func, _check_x0_y0, _run
 from .space import Categorical, Integer, Real, Space, UnitCube
 
@@ -102,6 +104,13 @@ _SEARCH_EVERY = 4  # ... and between, hyperparameters searched (warm) at every 4
 _MIN_RANKED = 3  # numeric categoricals with this many choices or more are modelled as ordered
 _TABLE_LIMIT = 4096  # integers with at most this many values are encoded through a lookup table
 _ENUMERATE_LIMIT = 2048  # finite spaces this small are searched over every configuration not yet tried
+_PROBE_EVERY = 5  # every 5th proposal may probe a coordinate the model treats as flat ...
+_PROBE_LENGTH_SCALE = 2.0  # ... one whose length scale exceeds twice the box
+_PROBES_PER_COORDINATE = 4  # ... at most four times each
+_MAX_FIT_POINTS = 256  # past this, the GP is fitted on a subset (cost per trial bounded)
+_SUBSET_SEARCH_EVERY = 4  # ... whose hyperparameters are searched at every 4th point
+_SUBSET_STREAM = (1 << 30) + 7  # seed-sequence key of the subset draws
+_BATCH_STRATEGY = "kb"  # the lie for pending points when none is given (benchmarks/RESULTS.md, "Batches")
 
 
 def _length_scale_prior(n_dims):
@@ -221,6 +230,22 @@ class AutoOptimizer(Optimizer):
     `SobolLocalCandidates`, a scrambled Sobol initial design, and the
     `WarmRefit` policy. See the module docstring for why each part is there.
 
+    Three more parts serve batches and larger budgets:
+
+    * **Batches** (``ask(n_points=k)``, or several asks in flight) take
+      the pending points into the model by a *Kriging believer* by
+      default (``strategy="kb"``): each pending point is told the GP's
+      own posterior mean there. The mean is unchanged and the variance
+      around the pending points collapses, so the acquisition itself
+      draws the next point away from them, without the pessimism of a
+      constant lie (scikit-optimize's ``"cl_min"``, ``"cl_mean"``,
+      ``"cl_max"``, still accepted).
+    * **Probes of flat coordinates** (`_flat_probe`): every 5th proposal
+      may redraw, at the incumbent, a real coordinate whose length scale
+      says the model has never seen its effect.
+    * **A bounded fit** past 256 points told (`_fit_subset`): the time per
+      trial stops growing with the points told.
+
     Parameters
     ----------
     dimensions : list, dict or Space
@@ -261,6 +286,121 @@ class AutoOptimizer(Optimizer):
         _rank_ordered_choices(self.space, self.base_estimator_)
         self.specs = {"args": {"dimensions": dimensions, "n_initial_points": n_initial_points,
                                "random_state": random_state}, "function": "AutoOptimizer"}
+        self._probes = {}  # real coordinate -> probes proposed along it
+
+    _strategies = Optimizer._strategies + ("kb",)
+
+    def ask(self, n_points=None, strategy=_BATCH_STRATEGY):
+        """One point, or a batch of ``n_points`` distinct points (pending until told).
+
+        ``strategy`` is what the model is told at pending points: ``"kb"``
+        (its own posterior mean, the default) or a constant lie
+        (``"cl_min"``, ``"cl_mean"``, ``"cl_max"``).
+        """
+        return super().ask(n_points=n_points, strategy=strategy)
+
+    def ask_trial(self, strategy=_BATCH_STRATEGY, repeat=False):
+        """Propose a point as a RUNNING `Trial` (None once exhausted); ``strategy`` as in `ask`."""
+        return super().ask_trial(strategy=strategy, repeat=repeat)
+
+    def _lie_model(self, strategy):
+        """The model told, at every pending point, its own mean (``"kb"``) or a constant lie."""
+        if strategy != "kb" or not hasattr(self._model, "refit_fixed"):
+            return super()._lie_model("cl_min" if strategy == "kb" else strategy)
+        # the points the model was conditioned on (all told, or its subset past _MAX_FIT_POINTS)
+        pending = self.space.transform([t.x for t in self._book.pending])
+        X = np.vstack([self._model.X_train_, pending])
+        y = np.concatenate([self._model.y_train_, self._model.predict(pending)])
+        return self._model.refit_fixed(X, y), y
+
+    def _fit(self):
+        if len(self.yi) <= _MAX_FIT_POINTS:
+            super()._fit()
+        else:
+            self._fit_subset()
+
+    def _fit_subset(self):
+        """Fit on `_MAX_FIT_POINTS` of the told points: the best half, and a seeded draw of the rest.
+
+        A fit and every prediction cost O(n^3) and O(n^2) in the points
+        fitted, so past a few hundred points the time per trial would
+        grow without bound. The best points carry where the optimum is
+        (the acquisition's incumbent among them); the drawn rest keeps
+        the model's picture of the whole space. The warp is fitted on
+        every value told. The hyperparameters are searched (warm, by the
+        refit policy) at every `_SUBSET_SEARCH_EVERY`-th point only; in
+        between the model is conditioned on the new subset with the last
+        ones (one factorization).
+        """
+        n = len(self.yi)
+        warp = self._target_warp(self.yi)
+        targets = self._model_targets(self.yi, warp)
+        order = np.argsort(targets, kind="stable")
+        keep = _MAX_FIT_POINTS // 2
+        rest = self._derive(_SUBSET_STREAM, n).choice(order[keep:], _MAX_FIT_POINTS - keep, replace=False)
+        rows = np.sort(np.concatenate([order[:keep], rest]))
+        X = self.space.transform([self.Xi[i] for i in rows])
+        if n % _SUBSET_SEARCH_EVERY and hasattr(self._model, "refit_fixed"):
+            est = self._model.refit_fixed(X, targets[rows])
+        else:
+            self.base_estimator_.set_params(**self.refit_policy(n, self._model))
+            est = clone(self.base_estimator_)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                est.fit(X, targets[rows])
+        est.target_warp_ = warp
+        self.models.append(est)
+        limit = DEFAULT_MODEL_QUEUE_SIZE if self.max_model_queue_size is None else self.max_model_queue_size
+        while len(self.models) > limit:
+            self.models.pop(0)
+        self._model, self._model_n = est, n
+
+    def _propose(self, number, strategy):
+        probe = self._flat_probe(number)
+        return probe if probe is not None else super()._propose(number, strategy)
+
+    def _flat_probe(self, number):
+        """The incumbent with one coordinate the model treats as flat redrawn, or None.
+
+        A length scale above twice the box says the data never showed the
+        model that coordinate's effect: the acquisition then does not care
+        where it goes, and the L-BFGS polish leaves it where the first
+        good points put it, often on a face of the box (the 10-D
+        ellipsoid stalled at 1e4 so). Every `_PROBE_EVERY`-th proposal
+        from ``n_initial_points + d`` points on, the flattest real
+        coordinate not yet probed `_PROBES_PER_COORDINATE` times is
+        redrawn uniformly at the best point told: the probe either
+        improves on it or shows the model the coordinate's effect. A
+        coordinate that really does not matter costs four evaluations.
+        The probe counts live in the optimizer, so a replay by
+        `add_trial` does not restore them.
+        """
+        n_busy = len(self.yi) + len(self._book.pending)
+        start = self.n_initial_points_ + len(self.space.dimensions)
+        if n_busy < start or (n_busy - start) % _PROBE_EVERY or not self.yi:
+            return None
+        if self._model_n != len(self.yi):
+            self._fit()
+        length_scales = getattr(self._model, "length_scale_", None)
+        if length_scales is None:
+            return None
+        flat, column = [], 0
+        for j, dim in enumerate(self.space.dimensions):
+            if isinstance(dim, Real) and length_scales[column] > _PROBE_LENGTH_SCALE \
+                    and self._probes.get(j, 0) < _PROBES_PER_COORDINATE:
+                flat.append((self._probes.get(j, 0), -length_scales[column], j))
+            column += dim.transformed_size
+        if not flat:
+            return None
+        j = min(flat)[2]
+        rng = self._derive(number, 1)
+        x = list(self.Xi[int(np.argmin(np.asarray(self.yi, dtype=float)))])
+        x[j] = self.space.dimensions[j].inverse_transform([rng.uniform()])[0]
+        x = list(self.space.inverse_transform(self.space.transform([x]))[0])
+        if not self._acceptable(x):
+            return None
+        self._probes[j] = self._probes.get(j, 0) + 1
+        return x
 
 
 def _all_real(space):

@@ -38,7 +38,7 @@ from scipy.optimize import OptimizeResult
 
 from .auto import AutoOptimizer
 from .hyper import HyperAskTell, SpaceAskTell
-from .hyper.method_space import MethodSpace
+from .space import MethodSpace
 from .optimizer import Optimizer
 from ._loop import Budget, Driver, ErrorPolicy, run_loop
 from .storage import (

@@ -33,10 +33,20 @@ __all__ = [
     "point_aslist",
     "dimensions_aslist",
     "check_x_in_space",
+    "check_dimension_names",
+    "check_list_types",
     "is_listlike",
     "is_2Dlistlike",
     "plain",
+    "show_versions",
 ]
+
+#: distributions `show_versions` reports: the core dependencies, then the optional extras
+_REPORTED_PACKAGES = (
+    "numpy", "scipy", "scikit-learn", "joblib",
+    "matplotlib", "sqlalchemy", "psycopg", "dask", "distributed", "tqdm", "cotengra",
+    "cmaes", "greenlet", "torch",
+)
 
 ESTIMATORS = ("GP", "RF", "ET", "GBRT", "DUMMY")
 
@@ -184,14 +194,16 @@ def has_gradients(estimator):
 
 
 def normalize_dimensions(dimensions):
-    """Copies of the dimensions, each mapping its values onto ``[0, 1]``.
+    """A `Space` of copies of the dimensions, each mapping its values onto ``[0, 1]``.
 
     A Gaussian process wants inputs on a common scale; categories become
-    normalized codes that its kernel compares for equality only.
+    normalized codes that its kernel compares for equality only (where
+    scikit-optimize one-hot encodes them). The dimensions given are not
+    changed (scikit-optimize changes their transform in place).
     """
     space = Space(copy.deepcopy(list(Space(dimensions).dimensions)))
     space.set_transformer("normalize")
-    return space.dimensions
+    return space
 
 
 def cook_estimator(base_estimator, space=None, **kwargs):
@@ -211,7 +223,10 @@ def cook_estimator(base_estimator, space=None, **kwargs):
     if isinstance(base_estimator, str):
         name = base_estimator.upper()
         if name not in ESTIMATORS:
-            raise ValueError(f"base_estimator must be one of {list(ESTIMATORS)} or a regressor, got {base_estimator!r}")
+            raise ValueError(
+                "Valid strings for the base_estimator parameter are: 'RF', 'ET', 'GP', 'GBRT' "
+                f"or 'DUMMY' (any case), or a regressor; got {base_estimator!r}"
+            )
         if name == "DUMMY":
             return None
         if name == "GP":
@@ -318,11 +333,32 @@ def _continuous_columns(space):
 
 
 # ---------------------------------------------------------------- named args
-def check_dimension_names(dimensions):
-    """Raise ValueError unless every dimension has a name."""
+def check_dimension_names(dimensions) -> None:
+    """Raise ValueError unless every dimension has a name (skopt's ``check_dimension_names``)."""
     unnamed = [i for i, d in enumerate(dimensions) if getattr(d, "name", None) is None]
     if unnamed:
-        raise ValueError(f"every dimension needs a name; dimensions {unnamed} have none")
+        raise ValueError(
+            f"All dimensions must have names; dimensions {unnamed} have none: "
+            f"{[dimensions[i] for i in unnamed]}"
+        )
+
+
+def check_list_types(x, types) -> None:
+    """Raise ValueError unless every element of ``x`` is an instance of ``types``.
+
+    Parameters
+    ----------
+    x : iterable
+        The elements to check.
+    types : type or tuple of types
+        What each element must be (as for `isinstance`).
+    """
+    wrong = [(i, a) for i, a in enumerate(x) if not isinstance(a, types)]
+    if wrong:
+        raise ValueError(
+            f"All elements in list must be instances of {types}, but found at "
+            f"positions {[i for i, _ in wrong]}: {[a for _, a in wrong]}"
+        )
 
 
 def use_named_args(dimensions):
@@ -428,3 +464,29 @@ def _check_random_state(random_state, name="random_state"):
     if isinstance(random_state, numbers.Integral) and not 0 <= random_state < 2**32:
         raise ValueError(f"{name} must be an int in [0, 2**32), got {random_state!r}")
     return check_random_state(random_state)
+
+
+# ---------------------------------------------------------------- bug reports
+def show_versions() -> None:
+    """Print the platform, Python, and the versions of asktell and its dependencies.
+
+    As scikit-optimize's ``show_versions``, for bug reports; optional extras
+    that are not installed are listed as such.
+    """
+    import os
+    import platform
+    import sys
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__
+
+    print(f"Platform: {platform.platform()}")
+    print(f"Python: {platform.python_version()} ({sys.executable})")
+    print(f"CPU count: {os.cpu_count()}")
+    print(f"asktell: {__version__}")
+    for name in _REPORTED_PACKAGES:
+        try:
+            found = version(name)  # read from the metadata: nothing is imported
+        except PackageNotFoundError:
+            found = "not installed"
+        print(f"{name}: {found}")

@@ -58,6 +58,8 @@ CONTENDERS = {
     "asktell-scipy-std": ("asktell-scipy", lambda s: {"random_state": s, "method_standardize": True}),
     "asktell-tpe": ("asktell-tpe", lambda s: {"random_state": s, "method_standardize": False}),
     "asktell-tpe-std": ("asktell-tpe", lambda s: {"random_state": s, "method_standardize": True}),
+    # the selector's default: normal scores of ranks
+    "asktell-tpe-rank": ("asktell-tpe", lambda s: {"random_state": s, "method_standardize": "rank"}),
 }
 DEFAULT = ["ctg-optuna", "ctg-cmaes", "ctg-nevergrad", "ctg-random",
            "asktell-cmaes", "asktell-cmaes-std", "asktell-random-std", "asktell-bayes-std"]

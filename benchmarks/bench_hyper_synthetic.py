@@ -12,8 +12,9 @@ Methods (scores minimised, Gaussian noise of 0.02):
 With ``--gap 1.5`` one method is clearly better; with ``--gap 0.3`` the
 gaps are small against the spread within a method (several units), the
 case where the LCB formula at temperature 1 keeps sampling the worse
-methods. Every asktell optlib runs with the raw and
-the standardized (scale-free) selector, next to Optuna's TPE on the same
+methods. Every asktell optlib runs with the raw (``asktell-NAME``),
+the standardized (``-std``) and the rank-scored (``-rank``, the default)
+selector, next to Optuna's TPE on the same
 conditional space (``suggest_categorical`` for the method). Contenders
 alternate per seed. The PNG shows the share of trials on the best method
 and the median best score against the trial number.
@@ -104,6 +105,7 @@ def contenders():
     for name in list_optlibs():
         out[f"asktell-{name}"] = (name, False)
         out[f"asktell-{name}-std"] = (name, True)
+        out[f"asktell-{name}-rank"] = (name, "rank")
     out["optuna-tpe"] = None
     return out
 
@@ -152,7 +154,7 @@ def plot(results, trials, path):
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
     x = np.arange(1, trials + 1)
     for name, runs in results.items():
-        style = "--" if name.endswith("-std") else ("-" if name.startswith("asktell") else ":")
+        style = "--" if name.endswith(("-std", "-rank")) else ("-" if name.startswith("asktell") else ":")
         on_best = np.array([[m == BEST_METHOD for m in methods] for methods, _ in runs], dtype=float)
         window = 10
         kernel = np.ones(window) / window

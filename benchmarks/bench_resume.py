@@ -73,11 +73,9 @@ def _value(optimizer, trial):
 
 def _kwargs(optimizer, n_trials):
     """Settings that make all but the last few stored trials initial points."""
-    from asktell.study import optimizer_names
-
-    if optimizer.startswith("scipy") or optimizer in ("random", "dummy") or optimizer.startswith("hyper"):
-        return {"n_startup": n_trials - 3} if optimizer == "hyper-tpe" else {}
-    if optimizer in optimizer_names():
+    if optimizer in ("tpe", "hyper-tpe"):
+        return {"n_startup": n_trials - 3}
+    if optimizer in ("auto", "gp", "forest", "rf", "et", "gbrt"):
         return {"n_initial_points": n_trials - 3}
     return {}
 

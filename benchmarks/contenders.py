@@ -98,6 +98,52 @@ def asktell_default(f, dims, budget, seed):
     asktell.minimize(f, _skopt_dims(dims, asktell.space), n_calls=budget, random_state=seed)
 
 
+def _default_optimizer(dims, seed):
+    """The default strategy as an ask/tell optimizer."""
+    import asktell
+
+    return asktell.AutoOptimizer(_skopt_dims(dims, asktell.space), random_state=seed)
+
+
+#: contenders that ``@bK`` runs in batches of K: a factory of their ask/tell optimizer
+BATCHED = {"asktell-default": _default_optimizer}
+
+
+def _batched(name, k, strategy=None):
+    """Run ``name``'s ask/tell optimizer in batches: ``ask(n_points=k)``, evaluate all, tell all."""
+    make = BATCHED[name]
+
+    def run(f, dims, budget, seed):
+        opt = make(dims, seed)
+        kwargs = {} if strategy is None else {"strategy": strategy}
+        while True:
+            xs = opt.ask(n_points=k, **kwargs)
+            opt.tell(xs, [f(x) for x in xs])
+
+    return run
+
+
+def batched_name(name):
+    """``(base, k, strategy)`` of a batched contender's name ``base@bK[:strategy]``, else None."""
+    if "@b" not in name:
+        return None
+    base, _, rest = name.partition("@b")
+    k, _, strategy = rest.partition(":")
+    if base not in BATCHED or not k.isdigit() or int(k) < 1:
+        return None
+    return base, int(k), strategy or None
+
+
+def get_contender(name):
+    """The run function of ``name``: a registered contender or a batched one (``asktell-default@b4``)."""
+    if name in CONTENDERS:
+        return CONTENDERS[name]
+    parsed = batched_name(name)
+    if parsed is None:
+        raise KeyError(name)
+    return _batched(*parsed)
+
+
 # ----------------------------------------------------------------- peers
 def skopt_gp(f, dims, budget, seed):
     import skopt
@@ -193,10 +239,11 @@ def run_contender(name, problem, budget, seed):
 
     for module in _MODULES.get(name, ["asktell"] if name.startswith("asktell") else []):
         importlib.import_module(module)
+    run = get_contender(name)
     recorder = Recorder(problem, budget)
     start = recorder.started
     try:
-        CONTENDERS[name](recorder, problem.dims, budget, seed)
+        run(recorder, problem.dims, budget, seed)
     except BudgetExhausted:
         pass
     total = time.perf_counter() - start

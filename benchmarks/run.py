@@ -9,6 +9,11 @@ the smaller budgets are its prefixes). Runs go to ``OUT/runs.jsonl`` as they fin
 those already there), then ``OUT/report.md`` and PNG plots are written.
 Tasks are interleaved (every contender on a problem and seed before the
 next) so that load on the machine falls on all contenders alike.
+
+``--batch 4,8`` adds, for each contender that has an ask/tell optimizer
+(`benchmarks.contenders.BATCHED`), its runs in batches of 4 and 8
+(``asktell-default@b4``: ``ask(n_points=4)``, four evaluations, one
+tell); ``asktell-default@b4:cl_min`` names the batch strategy too.
 """
 
 from __future__ import annotations
@@ -25,7 +30,15 @@ import time  # noqa: E402
 from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from .contenders import BUDGET_FREE, CONTENDERS, DEFAULT_CONTENDERS, prefix_record, run_contender  # noqa: E402
+from .contenders import (  # noqa: E402
+    BATCHED,
+    BUDGET_FREE,
+    CONTENDERS,
+    DEFAULT_CONTENDERS,
+    batched_name,
+    prefix_record,
+    run_contender,
+)
 from .problems import BBOB_FUNCTIONS, BBOB_SUITES, bbob_specs, classic_specs, make_problem  # noqa: E402
 from .report import write_report  # noqa: E402
 
@@ -72,11 +85,15 @@ def parse_args(argv=None):
     p.add_argument("--budget", default="10,20", help="evaluations per dimension, comma-separated")
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--contenders", default=",".join(DEFAULT_CONTENDERS), help=f"from {sorted(CONTENDERS)}")
+    p.add_argument(
+        "--batch", default=None,
+        help=f"batch sizes, e.g. 4,8: also run {sorted(BATCHED)} in batches (NAME@bK)",
+    )
     p.add_argument("--jobs", type=int, default=2, help="worker processes (1: run in this process)")
     p.add_argument("--out", default="results/")
     p.add_argument(
         "--prefix-budgets", action="store_true",
-        help=f"run budget-free contenders ({', '.join(sorted(BUDGET_FREE))}) at the largest budget "
+        help=f"run budget-free contenders ({', '.join(sorted(BUDGET_FREE))}, and batched ones) at the largest budget "
         "only; their smaller-budget runs are its prefixes",
     )
     return p.parse_args(argv)
@@ -96,7 +113,9 @@ def _int_list(text):
 def main(argv=None):
     args = parse_args(argv)
     contenders = [c for c in args.contenders.split(",") if c]
-    unknown = sorted(set(contenders) - set(CONTENDERS))
+    if args.batch:
+        contenders += [f"{c}@b{k}" for k in _int_list(args.batch) for c in list(contenders) if c in BATCHED]
+    unknown = sorted(c for c in set(contenders) - set(CONTENDERS) if batched_name(c) is None)
     if unknown:
         sys.exit(f"unknown contenders {unknown}; choose from {sorted(CONTENDERS)}")
     if args.suite in BBOB_SUITES:
@@ -113,7 +132,7 @@ def main(argv=None):
     top = max(budgets)
 
     def derived(c):
-        return args.prefix_budgets and c in BUDGET_FREE
+        return args.prefix_budgets and (c in BUDGET_FREE or batched_name(c) is not None)
 
     tasks = [
         (c, s, b * s.dim, seed)

@@ -186,3 +186,20 @@ def test_mixed_space_contenders_propose_valid_configurations(name):
     for x in seen:
         assert x[0] in {"c0", "c1", "c2"} and int(x[1]) == x[1] and -2 <= x[1] <= 2 and -1.0 <= x[2] <= 1.0
     assert out["values"] == rec.values  # same seed, same run
+
+
+def test_batch_table_counts_functions_reaching_the_sequential_median():
+    from benchmarks.batches import table
+
+    def rec(contender, problem, budget, seed, best):
+        return {"contender": contender, "problem": problem, "dim": 2, "budget": budget, "seed": seed,
+                "f_opt": 0.0, "values": [10.0, best]}
+
+    records = []
+    for seed in range(3):
+        records += [rec("asktell-default", "f01", 40, seed, 1.0), rec("asktell-default", "f15", 40, seed, 1.0)]
+        # f01: behind at 20*d (2.0) but level by 26*d (0.9); f15: still behind at 26*d
+        records += [rec("asktell-default@b4", "f01", 40, seed, 2.0), rec("asktell-default@b4", "f01", 52, seed, 0.9)]
+        records += [rec("asktell-default@b4", "f15", 40, seed, 10.0), rec("asktell-default@b4", "f15", 52, seed, 5.0)]
+    out = table(records).splitlines()
+    assert out[2].startswith("| asktell-default@b4 | 1/1 | - | - | 0/1 | - | 1/2 | +0.65 |")

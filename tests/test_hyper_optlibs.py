@@ -365,3 +365,35 @@ def test_tpe_pending_settings_repel_each_other():
 def test_tpe_bad_options(option, value):
     with pytest.raises(ValueError, match=option):
         make_optlib("tpe", ["m"], {"m": {"x": (0.0, 1.0)}}, **{option: value})
+
+
+@pytest.mark.parametrize("name", OPTLIBS)
+def test_exhausted_methods_retire_quietly(name, no_thread_leak):
+    # "plain" has one point, "one" ten: once each was handed out whole it is retired,
+    # without the "is the space exhausted?" warning, and trials go to the others
+    import warnings
+
+    optlib = make_optlib(name, METHODS, SPACE, random_state=3, **FAST.get(name, {}))
+    picked = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for _ in range(60):
+                setting = optlib.get_setting()
+                picked.append((setting["method"], setting["params"].get("k")))
+                # "one" is the best method here, so a selector keeps coming back to it
+                score = _score(setting["method"], setting["params"]) - (20.0 if setting["method"] == "one" else 0.0)
+                optlib.report_result(setting, {}, score)
+    finally:
+        optlib.cleanup()
+    assert [m for m, _ in picked].count("plain") == 1
+    assert optlib.selector.retired[METHODS.index("plain")]
+    seen, full = set(), None
+    for i, (m, k) in enumerate(picked):
+        if m == "one":
+            assert full is None, f"'one' asked at trial {i} after its ten points were all handed out"
+            seen.add(k)
+            full = i if len(seen) == 10 else None
+    assert optlib.selector.retired[METHODS.index("one")] == (len(seen) == 10)
+    if name == "bayes":  # it never repeats a point, so it exhausts the space in ten asks
+        assert len(seen) == 10

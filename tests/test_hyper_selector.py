@@ -33,7 +33,7 @@ def _reference_choice(best, counts, exploration, temperature, rng):
 )
 def test_choices_follow_the_formula(scores, exploration, temperature, seed, later):
     methods = ["greedy", "kahypar", "labels"]
-    sel = LCBSelector(methods, exploration=exploration, temperature=temperature, seed=seed)
+    sel = LCBSelector(methods, exploration=exploration, temperature=temperature, seed=seed, standardize=False)
     for m, s in zip(methods, scores):
         assert sel.ask() == m  # every method once, in order
         sel.tell(m, s)
@@ -49,10 +49,39 @@ def test_choices_follow_the_formula(scores, exploration, temperature, seed, late
     assert sel.best == best and sel.counts == counts and sel.in_flight == [0, 0, 0]
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    scores=st.lists(st.floats(-50, 50), min_size=3, max_size=3),
+    seed=st.integers(0, 2**31 - 2),
+    later=st.lists(st.floats(-50, 50), min_size=1, max_size=15),
+)
+def test_rank_scores_follow_the_formula(scores, seed, later):
+    # the default: the formula on normal scores of the best scores' mid-ranks among all told
+    methods = ["greedy", "kahypar", "labels"]
+    sel = LCBSelector(methods, seed=seed)
+    told = []
+    for m, s in zip(methods, scores):
+        assert sel.ask() == m
+        sel.tell(m, s)
+        told.append(s)
+    best, counts = list(scores), [1, 1, 1]
+    rng = np.random.RandomState(seed)
+    for s in later:
+        mid = [(sum(t < b for t in told) + sum(t <= b for t in told)) / 2.0 for b in best]
+        z = [stats.norm.ppf((r + 0.5) / (len(told) + 1.0)) for r in mid]
+        expected = _reference_choice(z, counts, 1.0, 1.0, rng)
+        chosen = sel.ask()
+        assert chosen == methods[expected]
+        sel.tell(chosen, s)
+        told.append(s)
+        best[expected] = min(best[expected], s)
+        counts[expected] += 1
+
+
 def test_gumbel_noise_gives_softmax_probabilities():
     # exploration 0: the Gumbel-max trick picks m with probability ~ exp(-best_m / T);
     # with three methods this also pins the sign of the noise term
-    sel = LCBSelector(["a", "b", "c"], exploration=0.0, temperature=0.5, seed=0)
+    sel = LCBSelector(["a", "b", "c"], exploration=0.0, temperature=0.5, seed=0, standardize=False)
     best = [0.0, 0.3, 1.0]
     for m, s in zip("abc", best):
         sel.ask()
@@ -217,3 +246,52 @@ def test_bad_methods_type_and_unknown_method():
     sel = LCBSelector(["a"])
     with pytest.raises(ValueError, match="unknown method 'z'"):
         sel.tell("z", 1.0)
+
+
+def _selection_after_unlucky_start(standardize, seed):
+    """Picks of the best method, whose first trial is the worst score of the run."""
+    rng = np.random.RandomState(seed)
+    sel = LCBSelector(["good", "fair", "poor"], seed=seed, standardize=standardize)
+    levels = {"good": 0.0, "fair": 1.0, "poor": 2.0}
+    picks = []
+    for k in range(80):
+        m = sel.ask()
+        picks.append(m)
+        # the good method's first result is an outlier 50 units up; later ones spread as the others'
+        bad_start = m == "good" and picks.count("good") == 1
+        sel.tell(m, 50.0 if bad_start else levels[m] + abs(rng.normal()))
+    return picks.count("good")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_method_is_not_starved_after_one_unlucky_trial(seed):
+    # rank scores put the outlier at most ~2.5 normal units up: the exploration bonus and
+    # the Gumbel draws bring the method back, and once back its results speak for it
+    assert _selection_after_unlucky_start("rank", seed) >= 20
+    # the raw formula never returns to it (50 units against a Gumbel noise of scale 1)
+    assert _selection_after_unlucky_start(False, seed) == 1
+
+
+def test_retired_methods_are_not_picked_until_all_are():
+    sel = LCBSelector(["a", "b", "c"], seed=0, exploration=0.0, temperature=0.0)
+    for m, s in zip("abc", (1.0, 2.0, 3.0)):
+        sel.ask()
+        sel.tell(m, s)
+    sel.retire("a")
+    assert {sel.ask() for _ in range(10)} == {"b"}
+    sel.retire("b")
+    sel.retire("c")  # every method retired: choose among all again
+    assert sel.ask() == "a"
+    with pytest.raises(ValueError, match="unknown method"):
+        sel.retire("z")
+
+
+def test_unseen_methods_first_skips_retired_ones():
+    sel = LCBSelector(["a", "b"], seed=0)
+    sel.retire("a")
+    assert [sel.ask() for _ in range(3)] == ["b", "b", "b"]
+
+
+def test_bad_standardize():
+    with pytest.raises(ValueError, match="standardize must be 'rank', True or False, got 'ranks'"):
+        LCBSelector(["a"], standardize="ranks")

@@ -101,23 +101,29 @@ def _kill_workers(url, name, tmp_path, n_workers, target, n_kills, n_commit_kill
     rng.shuffle(plan)
     thresholds = [target * (k + 1) // (n_kills + 2) for k in range(n_kills)]  # the last near 2/3
     procs = [_spawn(url, name, target, log, 100 + i) for i in range(n_workers)]
-    spawned, deaths, errors = n_workers, 0, []
+    spawned, deaths, errors, armed = n_workers, 0, [], []
     deadline = time.monotonic() + 600
-    while plan or any(p.poll() is None for p in procs):
-        assert time.monotonic() < deadline, "the workers did not finish"
-        time.sleep(0.1)
+
+    def reap():
+        nonlocal deaths
         for p in [p for p in procs if p.poll() is not None]:
             procs.remove(p)
             if p.returncode == -signal.SIGKILL:
                 deaths += 1  # a worker that killed itself mid-commit
             elif p.returncode != 0:
                 errors.append(p.stderr.read())
+
+    while plan or any(p.poll() is None for p in procs):
+        assert time.monotonic() < deadline, "the workers did not finish"
+        time.sleep(0.1)
+        reap()
         if plan and _complete(url, name) >= thresholds[n_kills - len(plan)]:
             time.sleep(rng.uniform(0.0, 0.3))
-            live = [p for p in procs if p.poll() is None]
+            live = [p for p in procs if p.poll() is None and p not in armed]
             if plan[-1] == "commit":
                 # a worker that dies in the transaction of its first ask (1) or tell (2)
-                procs.append(_spawn(url, name, target, log, 100 + spawned, kill_at=rng.choice([1, 2])))
+                armed.append(_spawn(url, name, target, log, 100 + spawned, kill_at=rng.choice([1, 2])))
+                procs.append(armed[-1])
             elif not live:  # everyone finished early: one more worker to kill
                 procs.append(_spawn(url, name, target, log, 100 + spawned))
                 spawned += 1
@@ -131,6 +137,7 @@ def _kill_workers(url, name, tmp_path, n_workers, target, n_kills, n_commit_kill
                 procs.append(_spawn(url, name, target, log, 100 + spawned))
             plan.pop()
             spawned += 1
+    reap()  # the workers that ended after the last look, a self-killed one among them
     assert not errors, errors
     return log, deaths
 

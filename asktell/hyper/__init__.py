@@ -14,7 +14,7 @@ from .ask_tell import HyperAskTell
 from .bayes import AutoOptLib, BayesOptLib
 from .cma_es import CMAESOptLib
 from .driver import HyperBest, HyperOptimizer
-from .method_space import MethodSpace
+from ..space import MethodSpace
 from .plain import SpaceAskTell
 from .optlib import (
     CubeSampler,

@@ -23,7 +23,7 @@ from ..protocol import AskTellOptimizer, TrialBook
 from ..utils import _check_random_state
 from ..trial import Trial
 from .driver import _accepts, _plain
-from .method_space import METHOD_KEY, MethodSpace
+from ..space.method_space import METHOD_KEY, MethodSpace
 from .optlib import make_optlib
 
 __all__ = ["HyperAskTell"]

@@ -77,11 +77,12 @@ class AutoOptLib(PerMethodOptLib):
     """An `asktell.AutoOptimizer` (the default strategy) for each method's parameters, methods by LCB.
 
     Options: ``n_initial_points`` of `asktell.AutoOptimizer` (None: its
-    own rule) and ``strategy``, the constant-liar strategy for pending
-    settings (``"cl_min"``, ``"cl_mean"``, ``"cl_max"``).
+    own rule) and ``strategy``, what the model is told at pending
+    settings (``"kb"``, its own mean, the default's batch strategy; or a
+    constant lie, ``"cl_min"``, ``"cl_mean"``, ``"cl_max"``).
     """
 
-    def _make_sampler(self, space, random_state, optimizer, *, n_initial_points=None, strategy="cl_min"):
+    def _make_sampler(self, space, random_state, optimizer, *, n_initial_points=None, strategy="kb"):
         from ..auto import AutoOptimizer
 
         return _BayesSampler(AutoOptimizer(space, n_initial_points, random_state=random_state), strategy)

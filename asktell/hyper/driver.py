@@ -20,7 +20,8 @@ from .._loop import Budget, Driver, ErrorPolicy, run_loop
 from ..parallel import InlineEvaluator, as_evaluator
 from ..trial import Trial, TrialState
 from ..utils import _check_number
-from .optlib import make_optlib, method_spaces
+from ..space.method_space import method_spaces
+from .optlib import make_optlib
 
 __all__ = ["HyperOptimizer", "HyperBest"]
 

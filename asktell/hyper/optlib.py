@@ -7,7 +7,9 @@ at the end. A registry maps names to optlib classes.
 
 asktell's own optlibs share one shape, `PerMethodOptLib`: an
 `LCBSelector` picks the method and one `MethodSampler` per method picks
-its parameters. A sampler only knows its method's `Space`; box samplers
+its parameters; a method whose space is finite is retired from the
+selector, without a word, once every one of its points was handed
+out. A sampler only knows its method's `Space`; box samplers
 (`CubeSampler`) all see it through the same `asktell.space.UnitCube`.
 """
 
@@ -18,7 +20,9 @@ import math
 
 from sklearn.utils import check_random_state
 
-from ..space import Space, UnitCube
+from ..optimizer.optimizer import _n_distinct
+from ..space import UnitCube
+from ..space.method_space import method_spaces
 from .selector import LCBSelector
 
 __all__ = [
@@ -110,52 +114,6 @@ def make_optlib(optlib, methods, space, optimizer=None, **opts):
 
 
 # ---------------------------------------------------------------- method spaces
-def method_spaces(methods, space=None):
-    """``{method: Space or None}`` from methods and their spaces.
-
-    Parameters
-    ----------
-    methods : sequence of str or dict
-        Method names, or directly the method space ``{method: space}``.
-    space : dict or None
-        ``{method: space}``; each space is a `Space`, a dict of
-        dimension-likes (cotengra spec dicts included) or a list of them.
-        An empty dict or list (or None) means a method without parameters.
-        Methods not in ``methods`` are ignored.
-    """
-    if isinstance(methods, dict):
-        if space is not None:
-            raise ValueError("give the method space either as methods or as space, not both")
-        methods, space = list(methods), methods
-    if isinstance(methods, str) or not hasattr(methods, "__iter__"):
-        raise TypeError(f"methods must be a sequence of method names, got {methods!r}")
-    methods = list(methods)
-    if not methods:
-        raise ValueError("methods must not be empty")
-    for m in methods:
-        if not isinstance(m, str):
-            raise TypeError(f"method names must be str, got {m!r} in methods={methods!r}")
-    if len(set(methods)) != len(methods):
-        raise ValueError(f"methods must be distinct, got {methods!r}")
-    if not isinstance(space, dict):
-        raise TypeError(f"space must be a dict {{method: space}}, got {space!r}")
-    out = {}
-    for m in methods:
-        if m not in space:
-            raise ValueError(f"space has no entry for method {m!r}; it has {sorted(space)}")
-        out[m] = _as_space(m, space[m])
-    return out
-
-
-def _as_space(method, spec):
-    if spec is None or (isinstance(spec, (dict, list, tuple)) and len(spec) == 0):
-        return None
-    try:
-        return spec if isinstance(spec, Space) else Space(spec)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"space of method {method!r}: {exc}") from exc
-
-
 # ---------------------------------------------------------------- samplers
 class MethodSampler:
     """One method's parameter search, handed out by tokens.
@@ -261,7 +219,7 @@ class PerMethodOptLib(HyperOptLib):
     -------------------
     method_exploration, method_temperature : float
         ``exploration`` and ``temperature`` of the `LCBSelector`.
-    method_standardize : bool
+    method_standardize : {"rank", True, False}
         Scale-free selection (``standardize`` of the `LCBSelector`).
     cost_aware : bool
         Select by expected improvement per second (``cost_aware``).
@@ -278,7 +236,7 @@ class PerMethodOptLib(HyperOptLib):
         optimizer=None,
         method_exploration=1.0,
         method_temperature=1.0,
-        method_standardize=False,
+        method_standardize="rank",
         cost_aware=False,
         random_state=None,
         **options,
@@ -294,6 +252,8 @@ class PerMethodOptLib(HyperOptLib):
             standardize=method_standardize,
             cost_aware=cost_aware,
         )
+        self._sizes = {m: 1 if s is None else _n_distinct(s) for m, s in spaces.items()}
+        self._seen = {m: set() for m in spaces}  # distinct params handed out, for finite spaces
         self.samplers = {}
         try:
             for method, method_space in spaces.items():
@@ -330,7 +290,18 @@ class PerMethodOptLib(HyperOptLib):
         except BaseException:
             self.selector.cancel(method)
             raise
+        self._note_handed_out(method, params)
         return {"method": method, "params": params, "params_token": token}
+
+    def _note_handed_out(self, method, params):
+        """Retire ``method`` from the selector once every point of its finite space was handed out."""
+        size = self._sizes[method]
+        if size is None:  # a real dimension: never exhausted
+            return
+        seen = self._seen[method]
+        seen.add(tuple(sorted((k, _hashable(v)) for k, v in params.items())))
+        if len(seen) >= size:
+            self.selector.retire(method)
 
     def report_result(self, setting, trial, score):
         method, token = setting["method"], setting["params_token"]
@@ -350,6 +321,12 @@ class PerMethodOptLib(HyperOptLib):
                 errors.append(exc)
         if errors:
             raise errors[0]
+
+
+def _hashable(value):
+    """``value`` as a dictionary key (numpy scalars as Python ones)."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
 
 
 def _duration(trial):

@@ -10,18 +10,27 @@ is picked, where ``best_m`` is the lowest score the method has reached,
 ``exploration=0`` this is the Gumbel-max trick: method ``m`` is picked with
 probability proportional to ``exp(-best_m / temperature)``.
 
-Three extensions over that formula:
+Four extensions over that formula:
 
 * **asks in flight count**: ``count_m`` includes the picks not yet told,
   so trials pre-dispatched to a pool spread over the methods instead of
   all going to the one that looks best now; a method whose first result
   has not arrived yet is left out until it has one;
-* **scale-free scores** (``standardize=True``): ``best_m`` is replaced by
-  ``(best_m - mean) / std`` over every finite score told, so
-  ``exploration`` and ``temperature`` are in units of the score spread
-  instead of the score's own units (raw scores of 0.64 apart against a
-  Gumbel noise of std 1.28 leave the worse of two methods picked about a
-  third of the time, whatever the objective);
+* **scale-free scores**: with ``standardize="rank"`` (the default)
+  ``best_m`` is replaced by the normal score of its rank among every
+  score told, ``Phi^-1((r + 1/2) / (n + 1))`` for a mid-rank ``r``
+  (0 for the lowest) among ``n`` scores, so ``exploration`` and
+  ``temperature`` are in units of a standard normal whatever the
+  objective's units, and a method whose only trial was unlucky sits at
+  most about ``Phi^-1(n / (n + 1))`` above the best instead of at the
+  objective's worst (which, in raw units, no Gumbel draw overturns: the
+  method is never tried again). ``standardize=True`` replaces
+  ``best_m`` by ``(best_m - mean) / std`` over the scores told, where
+  one outlier still widens the spread; ``False`` keeps the raw scores
+  (the DESIGN formula as written);
+* **retired methods** (`retire`): a method whose space is exhausted (an
+  optlib retires it once every point of a finite space was tried) is
+  no longer picked, unless every method is retired;
 * **cost-aware selection** (``cost_aware=True``): once every method has
   a timed result, methods are ranked by expected improvement per second,
   as ``EIps`` ranks points: each method's scores are modelled as normal,
@@ -33,10 +42,11 @@ Three extensions over that formula:
 
 from __future__ import annotations
 
+import bisect
 import math
 
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 from sklearn.utils import check_random_state
 
 from ..utils import _check_number
@@ -57,8 +67,10 @@ class LCBSelector:
         Scale of the Gumbel noise (0: deterministic).
     seed : int, RandomState or None
         Seed of the noise.
-    standardize : bool
-        Standardize the best scores over all scores told (scale-free).
+    standardize : {"rank", True, False}
+        How the best scores are made scale-free: ``"rank"`` (normal
+        scores of their ranks among all scores told; the default), True
+        (``(best - mean) / std``) or False (raw scores).
     cost_aware : bool
         Rank methods by expected improvement per second once durations are
         known (see the module docstring).
@@ -75,7 +87,7 @@ class LCBSelector:
         exploration=1.0,
         temperature=1.0,
         seed=None,
-        standardize=False,
+        standardize="rank",
         cost_aware=False,
     ):
         if isinstance(methods, str) or not hasattr(methods, "__iter__"):
@@ -88,7 +100,9 @@ class LCBSelector:
         self.methods = methods
         self.exploration = float(_check_number("exploration", exploration, 0.0))
         self.temperature = float(_check_number("temperature", temperature, 0.0))
-        self.standardize = bool(standardize)
+        if standardize not in ("rank", True, False):
+            raise ValueError(f"standardize must be 'rank', True or False, got {standardize!r}")
+        self.standardize = standardize
         self.cost_aware = bool(cost_aware)
         self.seed = seed
         self._rng = check_random_state(seed)
@@ -97,7 +111,9 @@ class LCBSelector:
         self.told = [0] * n
         self.in_flight = [0] * n
         self.best = [math.inf] * n
+        self.retired = [False] * n
         self._all = _Moments()  # every finite score told
+        self._sorted = []  # ... and the same scores in order, for their ranks
         self._scores = [_Moments() for _ in range(n)]
         self._durations = [_Moments() for _ in range(n)]
 
@@ -135,10 +151,15 @@ class LCBSelector:
         if math.isfinite(score):
             self._scores[i].add(score)
             self._all.add(score)
+            bisect.insort(self._sorted, score)
         if duration is not None:
             duration = float(duration)
             if math.isfinite(duration) and duration >= 0:
                 self._durations[i].add(duration)
+
+    def retire(self, method):
+        """Stop picking ``method`` (its space is exhausted) while any other method is not retired."""
+        self.retired[self._i(method)] = True
 
     def cancel(self, method):
         """Forget one ask of ``method`` that will never be told."""
@@ -155,13 +176,14 @@ class LCBSelector:
 
     def _choose(self):
         counts = self.counts
-        for i, c in enumerate(counts):
-            if c == 0:
+        active = [i for i, r in enumerate(self.retired) if not r] or list(range(len(self.methods)))
+        for i in active:
+            if counts[i] == 0:
                 return i
-        scored = [i for i, t in enumerate(self.told) if t > 0]
+        scored = [i for i in active if self.told[i] > 0]
         if not scored:
             # every method is in flight, none told: spread evenly
-            return int(np.argmin(counts))
+            return min(active, key=lambda i: counts[i])
         if self.cost_aware and all(self._durations[i].n for i in scored):
             choice = self._choose_by_rate(scored)
             if choice is not None:
@@ -176,7 +198,9 @@ class LCBSelector:
 
     def _choose_by_lcb(self, scored, counts):
         best = [self.best[i] for i in scored]
-        if self.standardize:
+        if self.standardize == "rank":
+            best = self._rank_scores(best)
+        elif self.standardize:
             best = self._standardized(best)
         total = sum(counts)
         lcbs = []
@@ -184,6 +208,16 @@ class LCBSelector:
             bonus = math.sqrt(2.0 * self.exploration * math.log(total) / counts[i])
             lcbs.append(b - bonus - self.temperature * self._gumbel())
         return scored[_argmin(lcbs)]
+
+    def _rank_scores(self, best):
+        """Normal scores of the mid-ranks of ``best`` among the scores told (inf: the worst)."""
+        n = len(self._sorted)
+        out = []
+        for b in best:
+            below = bisect.bisect_left(self._sorted, b)
+            rank = (below + bisect.bisect_right(self._sorted, b)) / 2.0 if math.isfinite(b) else n
+            out.append(float(ndtri((rank + 0.5) / (n + 1.0))))
+        return out
 
     def _standardized(self, best):
         if self._all.n < 2:

@@ -12,7 +12,12 @@ After `register`, cotengra finds every asktell optlib under the name
 asktell's optlibs speak cotengra's interface natively (``setup(methods,
 space, optimizer, **opts)``, ``get_setting``, ``report_result``,
 ``cleanup``) and read cotengra's ``{method: {param: spec}}`` spaces, so
-they are registered as they are. cotengra's trial time (``trial["time"]``)
+they are registered as they are, with one default changed: on
+contraction paths the method selector scores methods by mean and
+spread (``method_standardize=True``) instead of asktell's rank scores,
+the setting that measured best there (benchmarks/RESULTS.md,
+"Hyper-optimizer"; a ``method_standardize=`` given to
+``cotengra.HyperOptimizer`` overrides it). cotengra's trial time (``trial["time"]``)
 feeds cost-aware selection (``cost_aware=True``). The optlibs run in the
 calling process; with ``parallel=`` only the trials go to the pool.
 
@@ -58,6 +63,7 @@ def register(prefix=PREFIX):
     names = []
     for name in list_optlibs():
         cls, defaults = get_optlib(name)
+        defaults = {"method_standardize": True, **defaults}
         hyper.register_hyper_optlib(prefix + name, cls, defaults=defaults)
         names.append(prefix + name)
     return names

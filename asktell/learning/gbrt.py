@@ -22,15 +22,17 @@ class GradientBoostingQuantileRegressor(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     quantiles : sequence of float or None
-        Quantiles to fit; ``[0.16, 0.5, 0.84]`` when None.
+        Quantiles to fit (default ``(0.16, 0.5, 0.84)``, scikit-optimize's;
+        None means the same).
     base_estimator : GradientBoostingRegressor or None
-        Template (its ``loss`` is set to ``"quantile"``).
+        Template, with ``loss="quantile"`` (each model gets its own
+        ``alpha``); None: 30 trees.
     n_jobs : int
         Models fitted at once (threads).
     random_state : int, RandomState or None
     """
 
-    def __init__(self, quantiles=None, base_estimator=None, n_jobs=1, random_state=None):
+    def __init__(self, quantiles=(0.16, 0.5, 0.84), base_estimator=None, n_jobs=1, random_state=None):
         self.quantiles = quantiles
         self.base_estimator = base_estimator
         self.n_jobs = n_jobs
@@ -45,7 +47,13 @@ class GradientBoostingQuantileRegressor(RegressorMixin, BaseEstimator):
         if base is None:
             base = GradientBoostingRegressor(n_estimators=30, loss="quantile")
         elif not isinstance(base, GradientBoostingRegressor):
-            raise ValueError(f"base_estimator must be a GradientBoostingRegressor, got {base!r}")
+            raise ValueError(
+                f"base_estimator must be of type GradientBoostingRegressor, got {base!r}"
+            )
+        elif base.loss != "quantile":
+            raise ValueError(
+                f"base_estimator must use the quantile loss (loss='quantile'), got loss={base.loss!r}"
+            )
         rng = check_random_state(self.random_state)
         models = []
         for q in quantiles:

@@ -35,7 +35,7 @@ from sklearn.base import clone
 from sklearn.multioutput import MultiOutputRegressor
 from sklearn.utils import check_random_state
 
-from ..acquisition import ACQUISITION_FUNCTIONS, _minimize_acquisition
+from ..acquisition import ACQUISITION_FUNCTIONS, NO_GRADIENT_ACQUISITIONS, _minimize_acquisition
 from ..protocol import AskTellOptimizer, TrialBook, parse_value
 from ..sampler import cook_initial_point_generator
 from ..space import Categorical, Real, Space
@@ -65,6 +65,14 @@ _FIT_STREAM = 1 << 30  # seed-sequence key of model fits, apart from trial numbe
 _INIT_STREAM = (1 << 30) + 1
 _KEEP_RANKED = 64  # points of each hedge ranking kept for later asks
 _N_BEST = 5  # told points whose neighbourhoods the acquisition's candidates sample
+
+
+class _RepeatedPointWarning(RuntimeWarning, UserWarning):
+    """A point proposed again: a RuntimeWarning, and the UserWarning scikit-optimize gave."""
+
+
+class _ToldValueError(ValueError, TypeError):
+    """A told value of the wrong form: a ValueError, and the TypeError scikit-optimize raised."""
 
 
 def _is_int(value):
@@ -129,7 +137,8 @@ class Optimizer(AskTellOptimizer):
         ``"inf"``), ``eta`` (gp_hedge; default 1.0).
     acq_optimizer_kwargs : dict or None
         ``n_points`` (default 10000), ``n_restarts_optimizer`` (default 5),
-        ``n_jobs`` (threads for the L-BFGS starts; default 1).
+        ``n_jobs`` (accepted as skopt did; the L-BFGS starts run as one vectorized
+        problem, so the points proposed never depend on it).
     avoid_duplicates : bool
         True (default): never propose a point already evaluated, failed or
         pending; the next best distinct point is taken instead. False lets
@@ -162,6 +171,9 @@ class Optimizer(AskTellOptimizer):
     trials : list of Trial
         Every trial, in number order.
     """
+
+    #: the lies ``ask`` accepts for pending points (a subclass may add its own)
+    _strategies = _STRATEGIES
 
     def __init__(
         self,
@@ -230,6 +242,8 @@ class Optimizer(AskTellOptimizer):
 
         # the space: dimensions copied; a Gaussian process sees them normalized
         space = Space(dimensions)
+        if space_constraint is None and space.constraint is not None:
+            self.space_constraint = space_constraint = space.constraint  # Space(..., constraint=)
         estimator = base_estimator
         if estimator is None or (isinstance(estimator, str) and estimator.upper() == "DUMMY"):
             estimator = None
@@ -257,18 +271,19 @@ class Optimizer(AskTellOptimizer):
             estimator = MultiOutputRegressor(estimator)
         self.base_estimator_ = estimator
         self.space = space
+        space.constraint = space_constraint
 
         if acq_optimizer not in ("auto", "sampling", "lbfgs"):
             raise ValueError(f"acq_optimizer must be 'auto', 'sampling' or 'lbfgs', got {acq_optimizer!r}")
         grads = estimator is not None and has_gradients(estimator)
         if acq_optimizer == "auto":
-            acq_optimizer = "lbfgs" if grads else "sampling"
+            acq_optimizer = "lbfgs" if grads and acq_func not in NO_GRADIENT_ACQUISITIONS else "sampling"
         if space_constraint is not None:
             acq_optimizer = "sampling"
         if acq_optimizer == "lbfgs" and estimator is not None and not grads:
             raise ValueError(
                 f"acq_optimizer='lbfgs' needs a model with gradients; {type(estimator).__name__} "
-                "has none, use acq_optimizer='sampling'"
+                "has none: it should run with acq_optimizer='sampling'"
             )
         self.acq_optimizer = acq_optimizer
 
@@ -356,14 +371,15 @@ class Optimizer(AskTellOptimizer):
         is exhausted, propose a point already asked (with a warning)
         instead of None, as scikit-optimize's ``ask`` does.
         """
-        if strategy not in _STRATEGIES:
-            raise ValueError(f"strategy must be one of {list(_STRATEGIES)}, got {strategy!r}")
+        if strategy not in self._strategies:
+            raise ValueError(f"strategy must be one of {list(self._strategies)}, got {strategy!r}")
         if self.exhausted:
             if not repeat:
                 return None
             warnings.warn(
-                "every point of the space was evaluated or is pending (the space is exhausted); "
-                "proposing a repeated point", RuntimeWarning, stacklevel=2,
+                "the objective has been evaluated at every point of the space or they are "
+                "pending (the space is exhausted); proposing a repeated point",
+                _RepeatedPointWarning, stacklevel=2,
             )
             x = self._sample(1, self._derive(self.next_trial_number))[0]
             return self._book.open(x, self.space.to_params(x))
@@ -429,7 +445,7 @@ class Optimizer(AskTellOptimizer):
         """
         if self._per_second:
             if not (is_listlike(value) and len(value) == 2):
-                raise ValueError(f"{param} must be (value, seconds) with acq_func={self.acq_func!r}, got {value!r}")
+                raise _ToldValueError(f"{param} must be (value, seconds) with acq_func={self.acq_func!r}, got {value!r}")
             seconds = _check_value(value[1], f"{param} seconds")
             if seconds <= 0:
                 raise ValueError(f"{param}: seconds must be positive, got {seconds!r}")
@@ -632,14 +648,17 @@ class Optimizer(AskTellOptimizer):
         return _minimize_acquisition(
             candidates, model, y_opt, acq_funcs, self.acq_func_kwargs,
             method=self.acq_optimizer, n_restarts=self.n_restarts_optimizer,
-            cont_cols=self._cont_cols, bounds=self._box, n_jobs=_n_jobs(self.n_jobs),
+            cont_cols=self._cont_cols, bounds=self._box,
+            random_state=rng,
         )
 
     # ------------------------------------------------------------ proposals
     def _propose(self, number, strategy):
         rng = self._derive(number)
         n_busy = len(self.yi) + len(self._book.pending_numbers)
-        if self.base_estimator_ is None or not self.yi or n_busy < self.n_initial_points_:
+        # the model takes over once n_initial_points are told (scikit-optimize's rule): points
+        # still pending keep the initial design going, they are not data to fit on
+        if self.base_estimator_ is None or not self.yi or len(self.yi) < self.n_initial_points_:
             return self._initial_point(rng)
         if self._model_n != len(self.yi):
             self._fit()
@@ -681,8 +700,8 @@ class Optimizer(AskTellOptimizer):
                 if self._acceptable(x):
                     return x
         warnings.warn(
-            "every point tried was already evaluated or pending (is the space exhausted?); "
-            "proposing a repeated point", RuntimeWarning, stacklevel=3,
+            "the objective has been evaluated at every point tried, or it is pending (is the "
+            "space exhausted?); proposing a repeated point", _RepeatedPointWarning, stacklevel=3,
         )
         return self._sample(1, rng)[0]
 
@@ -704,8 +723,8 @@ class Optimizer(AskTellOptimizer):
         constant-liar lie for pending points: ``"cl_min"``, ``"cl_mean"``
         or ``"cl_max"`` of the values told.
         """
-        if strategy not in _STRATEGIES:
-            raise ValueError(f"strategy must be one of {list(_STRATEGIES)}, got {strategy!r}")
+        if strategy not in self._strategies:
+            raise ValueError(f"strategy must be one of {list(self._strategies)}, got {strategy!r}")
         if n_points is None:
             return list(self.ask_trial(strategy, repeat=True).x)
         if not _is_int(n_points) or n_points <= 0:
@@ -746,16 +765,18 @@ class Optimizer(AskTellOptimizer):
 
     def _check_tell(self, x, y):
         if is_2Dlistlike(x):
-            if not is_listlike(y) or len(y) != len(x):
-                raise ValueError(f"y must be a list of {len(x)} values for {len(x)} points, got {y!r}")
-            points, values = [plain(list(p)) for p in x], list(y)
+            points = [plain(list(p)) for p in x]
         elif is_listlike(x):
-            points, values = [plain(list(x))], [y]
+            points = [plain(list(x))]
         else:
             raise ValueError(f"x must be a point (a list) or a list of points, got {x!r}")
         for i, p in enumerate(points):
             self.space.check_point(p, param="x" if len(points) == 1 else f"x[{i}]")
-        return points, values
+        if len(points) == 1 and not is_2Dlistlike(x):
+            return points, [y]
+        if not is_listlike(y) or len(y) != len(points):
+            raise ValueError(f"y must be a list of {len(points)} values for {len(points)} points, got {y!r}")
+        return points, list(y)
 
     def run(self, func, n_iter=1):
         """Ask, evaluate ``func`` and tell, ``n_iter`` times; returns the result."""
@@ -837,7 +858,3 @@ def _categorical_columns(space):
     return cols
 
 
-def _n_jobs(n_jobs):
-    import os
-
-    return (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)

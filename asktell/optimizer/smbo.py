@@ -201,7 +201,8 @@ class _MinimizeDriver(Driver):
         self.result = None
 
     def ask(self, n):
-        return self.optimizer.ask_trials(n) or None
+        # an exhausted finite space repeats a point with a warning, as skopt ran n_calls
+        return self.optimizer.ask_trials(n, repeat=True) or None
 
     def call(self, trial):
         return self.func, (list(trial.x),)

@@ -1,5 +1,7 @@
 """Initial-point generators: random, Sobol, Halton, Hammersley, LHS and grid.
 
+One module per design, laid out as scikit-optimize's ``skopt.sampler``.
+
 Each has ``generate(dimensions, n_samples, random_state=None)``; the
 factory `cook_initial_point_generator` builds one by name.
 """
@@ -7,7 +9,9 @@ factory `cook_initial_point_generator` builds one by name.
 from .base import InitialPointGenerator, Random
 from .grid import Grid
 from .lhs import Lhs
-from .qmc import Halton, Hammersly, Sobol
+from .halton import Halton
+from .hammersly import Hammersly
+from .sobol import Sobol
 
 __all__ = [
     "InitialPointGenerator",

@@ -54,6 +54,16 @@ class Random(InitialPointGenerator):
         return rng.uniform(size=(n_samples, n_dims))
 
 
+class _Sequence(InitialPointGenerator):
+    """A low-discrepancy sequence that can skip points and be scrambled."""
+
+    def __init__(self, skip=0, randomize=True):
+        if skip < 0:
+            raise ValueError(f"skip must be >= 0, got {skip!r}")
+        self.skip = skip
+        self.randomize = randomize
+
+
 def _seed(rng):
     """A seed for numpy Generators, drawn from a RandomState."""
     return int(rng.randint(0, 2**31 - 1))

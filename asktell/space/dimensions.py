@@ -28,8 +28,26 @@ from .transformers import (
 __all__ = ["Dimension", "Real", "Integer", "Categorical"]
 
 _PRIORS = ("uniform", "log-uniform")
-_NUMERIC_TRANSFORMS = ("identity", "normalize")
+_NUMERIC_TRANSFORMS = ("normalize", "identity")
 _CATEGORICAL_TRANSFORMS = ("onehot", "label", "string", "identity", "normalize", "rank")
+
+
+class _DimensionError(TypeError, ValueError):
+    """A dimension given wrongly: a TypeError, and the ValueError scikit-optimize raised.
+
+    ``args[0]`` is scikit-optimize's message; the text shown also names the value.
+    """
+
+    def __init__(self, message, value):
+        super().__init__(message)
+        self.value = value
+
+    def __str__(self):
+        return f"{self.args[0]} Got {self.value!r}."
+
+
+class _MismatchError(ValueError, RuntimeError):
+    """A value or point that does not fit: a ValueError, and the RuntimeError scikit-optimize raised."""
 
 
 def _label(name):
@@ -59,7 +77,7 @@ class Dimension:
     @name.setter
     def name(self, value):
         if value is not None and not isinstance(value, str):
-            raise TypeError(f"name must be a str or None, got {value!r}")
+            raise _DimensionError("Dimension's name must be either string or None.", value)
         self._name = value
 
     @property
@@ -92,8 +110,9 @@ class Dimension:
         """Validate ``transform`` (None meaning ``default``) and record it as ``transform_``."""
         transform = default if transform is None else transform
         if transform not in allowed:
+            choices = " or ".join(f"'{t}'" for t in allowed)
             raise ValueError(
-                f"{_label(self.name)}: transform must be one of {allowed}, got {transform!r}"
+                f"{_label(self.name)}: transform should be {choices}, got {transform!r}"
             )
         self.transform_ = transform
         return transform
@@ -102,6 +121,13 @@ class Dimension:
         for x in X:
             if x not in self:
                 raise ValueError(f"{x!r} is not within {self!r}")
+
+    def __setstate__(self, state):
+        # a dimension pickled by scikit-optimize (read through asktell.skopt_alias)
+        # keeps its transformer under another name: rebuild it from the parameters
+        if "transformer" in state and "_transformer" not in state:
+            state = _state_from_skopt(type(self), state)
+        self.__dict__.update(state)
 
 
 class _Numeric(Dimension):
@@ -128,7 +154,8 @@ class _Numeric(Dimension):
             raise ValueError(f"{label}: prior must be one of {_PRIORS}, got {prior!r}")
         if prior == "log-uniform" and low <= 0:
             raise ValueError(
-                f"{label}: a log-uniform prior needs low > 0, got low={low!r}"
+                f"{label}: a log-uniform prior needs low > 0, got low={low!r} (the search "
+                "space should not contain 0 when using log-uniform prior)"
             )
         if not _is_number(base) or base <= 0 or base == 1:
             raise ValueError(f"{label}: base must be a positive number other than 1, got {base!r}")
@@ -143,7 +170,7 @@ class _Numeric(Dimension):
             steps.append(LogN(self.base))
         if transform == "normalize":
             low, high = self._prior_bounds()
-            steps.append(Normalize(low, high))
+            steps.append(Normalize(low, high, clip=True))
         self._transformer = Pipeline(steps or [Identity()])
 
     def _prior_bounds(self):
@@ -175,7 +202,9 @@ class _Numeric(Dimension):
     def distance(self, a, b):
         """Absolute difference of two values of this dimension."""
         if a not in self or b not in self:
-            raise ValueError(f"distance needs values within {self!r}, got {a!r} and {b!r}")
+            raise _MismatchError(
+                f"can only compute distance for values within {self!r}, got {a!r} and {b!r}"
+            )
         return abs(a - b)
 
     def __eq__(self, other):
@@ -329,7 +358,7 @@ class Categorical(Dimension):
             self._transformer = LabelEncoder(self.categories)
         elif transform == "normalize":
             self._transformer = Pipeline(
-                [LabelEncoder(self.categories), Normalize(0, max(n - 1, 0), is_int=True)]
+                [LabelEncoder(self.categories), Normalize(0, max(n - 1, 0), is_int=True, clip=True)]
             )
         elif transform == "rank":
             self._transformer = RankEncoder(self.categories)
@@ -356,6 +385,15 @@ class Categorical(Dimension):
     @property
     def is_constant(self):
         return len(self.categories) == 1
+
+    def rvs(self, n_samples=None, random_state=None):
+        """Draw categories from the prior: a list of ``n_samples``, or one category when None.
+
+        (scikit-optimize's convention: the other dimensions default to a list of one.)
+        """
+        if n_samples is None:
+            return super().rvs(1, random_state=random_state)[0]
+        return super().rvs(n_samples, random_state=random_state)
 
     def _sample(self, n, rng):
         idx = rng.choice(len(self.categories), size=n, p=self.prior)
@@ -393,9 +431,11 @@ class Categorical(Dimension):
 
     def __repr__(self):
         cats = self.categories
-        shown = cats if len(cats) <= 7 else cats[:3] + ("...",) + cats[-3:]
+        shown = repr(cats) if len(cats) <= 7 else (
+            "(" + ", ".join([*map(repr, cats[:3]), "...", *map(repr, cats[-3:])]) + ")"
+        )
         prior = None if self.prior is None else tuple(float(p) for p in self.prior)
-        return f"Categorical(categories={shown!r}, prior={prior!r})"
+        return f"Categorical(categories={shown}, prior={prior!r})"
 
 
 class _CategoricalIdentity(Identity):
@@ -414,3 +454,17 @@ class _CategoricalIdentity(Identity):
         for v in values:
             self._index[v]
         return np.asarray(values, dtype=object)
+
+
+def _state_from_skopt(cls, state):
+    """asktell's state of the dimension ``cls`` that scikit-optimize pickled as ``state``."""
+    name, transform = state.get("_name"), state.get("transform_")
+    if issubclass(cls, Categorical):
+        fresh = cls(state["categories"], prior=state.get("prior"), transform=transform, name=name)
+    else:
+        fresh = cls(
+            state["low"], state["high"], prior=state.get("prior", "uniform"),
+            base=state.get("base", 10), transform=transform, name=name,
+            **({"dtype": state["dtype"]} if "dtype" in state else {}),
+        )
+    return fresh.__dict__

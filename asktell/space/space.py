@@ -12,8 +12,21 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .dimensions import _PRIORS, Categorical, Dimension, Integer, Real, _is_integral, _is_number
+from .dimensions import (
+    _PRIORS,
+    Categorical,
+    Dimension,
+    Integer,
+    Real,
+    _DimensionError,
+    _is_integral,
+    _is_number,
+    _MismatchError,
+)
+
 from .spec import dimension_from_spec
+
+_MAX_CONSTRAINED_BATCHES = 10000
 
 __all__ = ["Dimension", "Real", "Integer", "Categorical", "Space", "check_dimension"]
 
@@ -36,14 +49,19 @@ def check_dimension(dimension, transform=None):
     if isinstance(dimension, dict):
         return dimension_from_spec(dimension, transform=transform)
     if isinstance(dimension, (str, bytes)) or not hasattr(dimension, "__len__"):
-        raise TypeError(
-            "a dimension must be a Dimension, a spec dict, a (low, high[, prior[, base]]) "
-            f"tuple or a list of categories, got {dimension!r}"
+        raise _DimensionError(
+            f"Invalid dimension {dimension!r}: a dimension must be a Dimension, a spec dict, "
+            "a (low, high[, prior[, base]]) tuple or a list of categories.", dimension
         )
     is_tuple = isinstance(dimension, tuple)
     values = list(dimension)
     if not values:
         raise ValueError("a dimension given as a sequence must not be empty")
+    if is_tuple and 2 <= len(values) <= 4 and any(
+        isinstance(v, numbers.Number) and not _is_number(v) and not isinstance(v, (bool, np.bool_))
+        for v in values[:2]
+    ):
+        raise ValueError(f"Invalid dimension {dimension!r}: bounds must be real numbers")
     numeric_bounds = len(values) >= 2 and all(_is_number(v) for v in values[:2])
     if len(values) == 2 and numeric_bounds:
         if all(_is_integral(v) for v in values):
@@ -70,10 +88,21 @@ class Space:
     dimensions : list or dict
         Dimension-likes (see `check_dimension`), or a dict mapping names
         to dimension-likes (the names are set on the dimensions).
+    constraint : callable or None
+        ``constraint(point) -> bool``: `rvs` only returns points where it
+        is True (as scikit-optimize's ``Space(..., constraint=...)``); the
+        optimizers then propose only such points. None (default) keeps the
+        constraint of a `Space` given as ``dimensions``, if any.
     """
 
-    def __init__(self, dimensions):
+    constraint = None  # spaces pickled before the parameter existed have none
+
+    def __init__(self, dimensions, constraint=None):
+        if constraint is not None and not callable(constraint):
+            raise TypeError(f"constraint must be callable or None, got {constraint!r}")
         if isinstance(dimensions, Space):
+            if constraint is None:
+                constraint = dimensions.constraint
             dimensions = dimensions.dimensions
         if isinstance(dimensions, dict):
             dims = []
@@ -95,11 +124,81 @@ class Space:
             dupes = sorted({n for n in names if names.count(n) > 1})
             raise ValueError(f"dimension names must be unique, repeated: {dupes}")
         self.dimensions = dims
+        self.constraint = constraint
 
     @classmethod
     def from_spec(cls, spec):
         """A space from a cotengra-style dict ``{name: {"type": ..., ...}}``."""
         return cls(dict(spec))
+
+    @classmethod
+    def from_yaml(cls, yml_path, namespace=None):
+        """A space from a YAML file, as scikit-optimize's ``Space.from_yaml``.
+
+        The file holds a list of one-key mappings, ``- Real: {low: 0.0,
+        high: 1.0}``, ``- Integer: ...``, ``- Categorical: {categories:
+        [...]}`` (keys in any case), either at the top level or under a
+        namespace key (the first one unless ``namespace`` names another).
+        Needs PyYAML (the ``yaml`` extra).
+        """
+        try:
+            import yaml
+        except ImportError as err:
+            raise ImportError(
+                "Space.from_yaml needs PyYAML: pip install 'asktell[yaml]'"
+            ) from err
+        with open(yml_path, "rb") as fh:
+            config = yaml.safe_load(fh)
+        if isinstance(config, dict):
+            if namespace is None:
+                options = next(iter(config.values()))
+            elif namespace in config:
+                options = config[namespace]
+            else:
+                raise ValueError(f"namespace {namespace!r} is not in {yml_path!r}: {list(config)}")
+        elif isinstance(config, list):
+            options = config
+        else:
+            raise TypeError(f"{yml_path!r} does not hold a list or a mapping of dimensions")
+        kinds = {"real": Real, "integer": Integer, "categorical": Categorical}
+        dims = []
+        for option in options:
+            (kind, params), = option.items()
+            if str(kind).lower() not in kinds:
+                raise ValueError(f"unknown dimension type {kind!r} in {yml_path!r}; use one of Real, Integer, Categorical")
+            dims.append(kinds[str(kind).lower()](**{str(k).lower(): v for k, v in params.items()}))
+        return cls(dims)
+
+    @classmethod
+    def from_df(cls, df, priors=None, bases=None, transforms=None):
+        """A space spanning the columns of a pandas DataFrame (scikit-optimize's ``from_df``).
+
+        Float columns become `Real` and integer columns `Integer` over their
+        minimum and maximum; any other column a `Categorical` of its
+        distinct values. ``priors``, ``bases`` and ``transforms`` map column
+        names to those arguments; the dimensions are named ``str(column)``.
+        """
+        try:
+            import pandas as pd
+        except ImportError as err:
+            raise ImportError("Space.from_df requires pandas: pip install pandas") from err
+        priors, bases, transforms = priors or {}, bases or {}, transforms or {}
+        dims = []
+        for column in df.columns:
+            series = df[column]
+            kwargs = {"name": str(column)}
+            for key, given in (("prior", priors), ("base", bases), ("transform", transforms)):
+                if column in given:
+                    kwargs[key] = given[column]
+            if pd.api.types.is_float_dtype(series.dtype):
+                dims.append(Real(float(series.min()), float(series.max()), **kwargs))
+            elif pd.api.types.is_integer_dtype(series.dtype):
+                dims.append(Integer(int(series.min()), int(series.max()), **kwargs))
+            else:
+                kwargs.pop("prior", None)
+                kwargs.pop("base", None)
+                dims.append(Categorical(list(series.unique()), **kwargs))
+        return cls(dims)
 
     # ------------------------------------------------------------ properties
     @property
@@ -124,7 +223,21 @@ class Space:
 
     @property
     def dimension_names(self):
+        """Each dimension's name (``"X_i"`` for an unnamed one); settable, as in scikit-optimize."""
         return [d.name if d.name is not None else f"X_{i}" for i, d in enumerate(self.dimensions)]
+
+    @dimension_names.setter
+    def dimension_names(self, names):
+        names = list(names)
+        if len(names) != self.n_dims:
+            raise ValueError(
+                f"`names` must be the same length as `self.dimensions`: {self.n_dims} "
+                f"names are needed, got {len(names)}: {names!r}"
+            )
+        if len(set(names)) != len(names):
+            raise ValueError(f"dimension names must be unique, got {names!r}")
+        for dim, name in zip(self.dimensions, names):
+            dim.name = name
 
     @property
     def is_real(self):
@@ -144,10 +257,26 @@ class Space:
 
     # ------------------------------------------------------------ sampling
     def rvs(self, n_samples=1, random_state=None):
-        """Draw ``n_samples`` points from the priors, as a list of lists."""
+        """Draw ``n_samples`` points from the priors, as a list of lists.
+
+        Under a `constraint`, batches of ``n_samples`` are drawn and filtered
+        until enough points satisfy it (a RuntimeError after 10000 batches).
+        """
         rng = check_random_state(random_state)
-        columns = [d.rvs(n_samples, random_state=rng) for d in self.dimensions]
-        return [list(row) for row in zip(*columns)]
+        points = []
+        for _ in range(_MAX_CONSTRAINED_BATCHES):
+            columns = [d.rvs(n_samples, random_state=rng) for d in self.dimensions]
+            rows = [list(row) for row in zip(*columns)]
+            if self.constraint is None:
+                return rows
+            points.extend(row for row in rows if self.constraint(row))
+            if len(points) >= n_samples:
+                return points[:n_samples]
+        raise RuntimeError(
+            f"Could not find enough valid samples in constrained space: {len(points)} of "
+            f"{n_samples} points satisfied the constraint in {_MAX_CONSTRAINED_BATCHES} "
+            "batches. Please check that the constraint allows for valid samples to be drawn."
+        )
 
     # ------------------------------------------------------------ transforms
     def transform(self, X):
@@ -201,8 +330,12 @@ class Space:
         if isinstance(point, (str, bytes)) or not hasattr(point, "__len__"):
             raise TypeError(f"{param} must be a list of {self.n_dims} values, got {point!r}")
         if len(point) != self.n_dims:
-            raise ValueError(
-                f"{param} must have {self.n_dims} values (one per dimension), "
+            what = (
+                "Not all points have the same dimensions as the space"
+                if param.endswith("]") else "Dimensions of point and space do not match"
+            )
+            raise _MismatchError(
+                f"{what}: {param} must have {self.n_dims} values (one per dimension), "
                 f"got {len(point)}: {point!r}"
             )
         for name, dim, value in zip(self.dimension_names, self.dimensions, point):

@@ -22,6 +22,9 @@ __all__ = [
 ]
 
 
+_EDGE_TOL = 1e-8  # round-off tolerated past the edges of [0, 1] (scikit-optimize's)
+
+
 class Transformer:
     """Base class: ``transform`` to model space, ``inverse_transform`` back."""
 
@@ -62,12 +65,25 @@ class LogN(Transformer):
 
 
 class Normalize(Transformer):
-    """Affine map of ``[low, high]`` onto ``[0, 1]``; integers round on the way back."""
+    """Affine map of ``[low, high]`` onto ``[0, 1]``; integers round on the way back.
 
-    def __init__(self, low, high, is_int=False):
+    Parameters
+    ----------
+    low, high : float
+        The bounds mapped to 0 and 1.
+    is_int : bool
+        Round values before the transform and after the inverse.
+    clip : bool
+        On the way back, put values outside ``[0, 1]`` on the nearest edge
+        instead of raising a ValueError (beyond round-off). The dimensions
+        use ``clip=True`` so that any model-space vector decodes to a value.
+    """
+
+    def __init__(self, low, high, is_int=False, clip=False):
         self.low = float(low)
         self.high = float(high)
         self.is_int = is_int
+        self.clip = clip
 
     def transform(self, values):
         values = np.asarray(values, dtype=float)
@@ -80,15 +96,24 @@ class Normalize(Transformer):
         if np.any(values < self.low - 1e-8 * abs(span)) or np.any(
             values > self.high + 1e-8 * abs(span)
         ):
-            bad = values[(values < self.low) | (values > self.high)][0]
+            bad = np.atleast_1d(values)[np.atleast_1d((values < self.low) | (values > self.high))][0]
             raise ValueError(
-                f"value {bad!r} lies outside the bounds [{self.low}, {self.high}]"
+                f"value {bad!r} lies outside the bounds [{self.low}, {self.high}]: "
+                f"All values should be within [{self.low}, {self.high}]"
             )
         return np.clip((values - self.low) / span, 0.0, 1.0)
 
     def inverse_transform(self, values):
-        values = np.clip(np.asarray(values, dtype=float), 0.0, 1.0)
-        out = values * (self.high - self.low) + self.low
+        values = np.asarray(values, dtype=float)
+        # round-off past the edges is clipped, a real excursion an error (unless clip)
+        outside = (values < -_EDGE_TOL) | (values > 1.0 + _EDGE_TOL)
+        if not self.clip and np.any(outside):
+            bad = np.atleast_1d(values)[np.atleast_1d(outside)][0]
+            raise ValueError(
+                f"normalized value {bad!r} lies outside [0, 1]: All values should be "
+                "greater than 0.0 and less than 1.0"
+            )
+        out = np.clip(values, 0.0, 1.0) * (self.high - self.low) + self.low
         if self.is_int:
             return np.round(out).astype(np.int64)
         return out
@@ -192,19 +217,35 @@ class RankEncoder(_CategoryTransformer):
 
 
 class Pipeline(Transformer):
-    """Transformers applied in order (and undone in reverse)."""
+    """Transformers applied in order (and undone in reverse).
 
-    def __init__(self, steps):
-        self.steps = list(steps)
-        self.size = self.steps[-1].size if self.steps else 1
+    Parameters
+    ----------
+    transformers : list of Transformer
+        The steps; `fit` fits each on the same values.
+    """
+
+    def __init__(self, transformers):
+        self.transformers = list(transformers)
+        for step in self.transformers:
+            if not isinstance(step, Transformer):
+                raise ValueError(
+                    f"Provided transformers should be a Transformer instance, got {step!r}"
+                )
+        self.size = self.transformers[-1].size if self.transformers else 1
+
+    def fit(self, values):
+        for step in self.transformers:
+            step.fit(values)
+        return self
 
     def transform(self, values):
-        for step in self.steps:
+        for step in self.transformers:
             values = step.transform(values)
         return values
 
     def inverse_transform(self, values):
-        for step in reversed(self.steps):
+        for step in reversed(self.transformers):
             values = step.inverse_transform(values)
         return values
 

@@ -21,15 +21,8 @@ from .base import (
     StudyNotFoundError,
     StudyRecord,
 )
-from .space_json import (
-    is_method_space_dict,
-    load_space_file,
-    same_space,
-    space_from_dict,
-    space_from_json,
-    space_to_dict,
-    space_to_json,
-)
+from ..space import serialize as _serialize
+from ..space.serialize import *  # noqa: F403 - space serialization, as storage has always offered it
 from .sql import SQLStorage
 from .sqlite import InMemoryStorage, SQLiteStorage
 
@@ -48,13 +41,7 @@ __all__ = [
     "StorageCorruptedError",
     "SchemaVersionError",
     "SCHEMA_VERSION",
-    "space_to_dict",
-    "space_from_dict",
-    "space_to_json",
-    "space_from_json",
-    "load_space_file",
-    "same_space",
-    "is_method_space_dict",
+    *_serialize.__all__,
 ]
 
 

@@ -380,9 +380,7 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         if return_std_grad and not return_std:
             raise ValueError("return_std_grad needs return_std=True")
         if self.kernel is not None:
-            if return_mean_grad or return_std_grad:
-                raise ValueError("gradients need the built-in kernel (kernel=None)")
-            return self._sk_model_.predict(X, return_std=return_std, return_cov=return_cov)
+            return self._predict_sklearn(X, return_std, return_cov, return_mean_grad, return_std_grad)
         check_is_fitted(self, "theta_")
         X = np.asarray(X, dtype=float)
         if X.ndim == 1:
@@ -430,24 +428,165 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------ sklearn kernels
     def _fit_sklearn(self, X, y):
+        """Fit scikit-learn's regressor on ``kernel`` (scikit-optimize's noise handling).
+
+        ``noise="gaussian"`` adds a fitted `WhiteKernel` (a float: a fixed
+        one) unless the kernel already has one as a summand. After the fit
+        that white term is zeroed in ``kernel_``, so predictions are of the
+        latent function, as with the built-in kernel; its level is ``noise_``.
+        """
         from sklearn.gaussian_process import GaussianProcessRegressor as _SkGPR
-        from sklearn.gaussian_process.kernels import WhiteKernel
+        from sklearn.gaussian_process.kernels import WhiteKernel as _SkWhite
+
+        from .kernels import WhiteKernel
 
         kernel = self.kernel
-        if self.noise == "gaussian":
-            kernel = kernel + WhiteKernel()
-        elif self.noise:
-            kernel = kernel + WhiteKernel(noise_level=self.noise, noise_level_bounds="fixed")
-        self._sk_model_ = _SkGPR(
+        if self.noise and _white_kernel_param(kernel) is None:
+            if self.noise == "gaussian":
+                kernel = kernel + WhiteKernel()
+            else:
+                kernel = kernel + WhiteKernel(noise_level=self.noise, noise_level_bounds="fixed")
+        model = _SkGPR(
             kernel=kernel, alpha=self.alpha, normalize_y=self.normalize_y,
             n_restarts_optimizer=self.n_restarts_optimizer, random_state=self.random_state,
         ).fit(X, y)
-        self.kernel_ = self._sk_model_.kernel_
+        self.theta_ = model.kernel_.theta  # as fitted, before the noise is zeroed
+        self.noise_ = None
+        if self.noise:
+            if isinstance(model.kernel_, _SkWhite):
+                self.noise_ = model.kernel_.noise_level
+                model.kernel_ = model.kernel_.clone_with_theta(model.kernel_.theta)
+                model.kernel_.set_params(noise_level=0.0)
+            else:
+                param = _white_kernel_param(model.kernel_)
+                if param is not None:
+                    self.noise_ = model.kernel_.get_params()[param].noise_level
+                    model.kernel_.set_params(**{param: WhiteKernel(noise_level=0.0)})
+        self._sk_model_ = model
+        self.kernel_ = model.kernel_
         self.X_train_, self.y_train_ = X, y
-        self.theta_ = self.kernel_.theta
+        self.L_, self.alpha_ = model.L_, model.alpha_
+        self.y_mean_ = float(np.ravel(model._y_train_mean)[0]) if self.normalize_y else 0.0
+        self.y_std_ = float(np.ravel(model._y_train_std)[0]) if self.normalize_y else 1.0
         self.n_features_in_ = X.shape[1]
         return self
 
+    def _predict_sklearn(self, X, return_std, return_cov, return_mean_grad, return_std_grad):
+        """`predict` on a scikit-learn kernel; gradients need the kernel's ``gradient_x``."""
+        check_is_fitted(self, "_sk_model_")
+        if not (return_mean_grad or return_std_grad):
+            return self._sk_model_.predict(X, return_std=return_std, return_cov=return_cov)
+        if not self._supports_gradients:
+            raise ValueError(
+                "gradients need the built-in kernel (kernel=None) or a kernel of "
+                "asktell.learning.gaussian_process.kernels (one with gradient_x, no HammingKernel)"
+            )
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 1:
+            X = X.reshape(1, -1)
+        mean, std = self._sk_model_.predict(X, return_std=True)
+        out = [mean]
+        if return_std:
+            out.append(std)
+        if return_cov:
+            out.append(self._sk_model_.predict(X, return_cov=True)[1])
+        alpha = np.ravel(self.alpha_)
+        grads_mean, grads_std = np.zeros_like(X), np.zeros_like(X)
+        for i, x in enumerate(X):
+            grad_k = np.asarray(self.kernel_.gradient_x(x, self.X_train_))  # (n, d)
+            grads_mean[i] = grad_k.T @ alpha * self.y_std_
+            if return_std_grad and std[i] > 0:
+                k_star = self.kernel_(x[None, :], self.X_train_)[0]
+                w = cho_solve((self.L_, True), k_star, check_finite=False)  # K^-1 k*
+                grads_std[i] = -(w @ grad_k) * self.y_std_**2 / std[i]
+        one = len(X) == 1
+        if return_mean_grad:
+            out.append(grads_mean[0] if one else grads_mean)
+        if return_std_grad:
+            out.append(grads_std[0] if one else grads_std)
+        return tuple(out)
+
+    @property
+    def y_train_std_(self):
+        """scikit-optimize's name for the targets' scale (1 without ``normalize_y``)."""
+        check_is_fitted(self, "y_std_")
+        return self.y_std_
+
+    @property
+    def y_train_mean_(self):
+        """scikit-optimize's name for the targets' mean (0 without ``normalize_y``)."""
+        check_is_fitted(self, "y_mean_")
+        return self.y_mean_
+
     @property
     def _supports_gradients(self):
-        return self.kernel is None
+        """Built-in kernel, or one whose every part has ``gradient_x`` (no `HammingKernel`)."""
+        if self.kernel is None:
+            return True
+        from .kernels import HammingKernel
+
+        parts = [self.kernel, *self.kernel.get_params(deep=True).values()]
+        kernels = [p for p in parts if hasattr(p, "__call__") and hasattr(p, "theta")]
+        return all(hasattr(k, "gradient_x") for k in kernels) and not any(
+            isinstance(k, HammingKernel) for k in kernels
+        )
+
+    def __setstate__(self, state):
+        # a model pickled by scikit-optimize (read through asktell.skopt_alias) is a
+        # fitted scikit-learn regressor: keep it as the delegate of a kernel model
+        if "kernel_" in state and "_y_train_std" in state and "_sk_model_" not in state:
+            state = _state_from_skopt(state)
+        super().__setstate__(state)
+
+
+def _white_kernel_param(kernel, prefix=""):
+    """The ``get_params`` key of a `WhiteKernel` summand of ``kernel`` (None: none).
+
+    Only sums are searched (a white kernel inside a product is not noise).
+    """
+    from sklearn.gaussian_process.kernels import Sum, WhiteKernel
+
+    if not isinstance(kernel, Sum):
+        return None
+    for name in ("k1", "k2"):
+        child = getattr(kernel, name)
+        if isinstance(child, WhiteKernel):
+            return prefix + name
+        found = _white_kernel_param(child, f"{prefix}{name}__")
+        if found is not None:
+            return found
+    return None
+
+
+def _state_from_skopt(state):
+    """asktell's state of a Gaussian process that scikit-optimize pickled as ``state``."""
+    from sklearn.gaussian_process import GaussianProcessRegressor as _SkGPR
+
+    delegate = _SkGPR.__new__(_SkGPR)
+    own = ("noise", "noise_", "K_inv_", "y_train_mean_", "y_train_std_")
+    delegate.__dict__.update({k: v for k, v in state.items() if k not in own})
+    normalize = bool(state.get("normalize_y", False))
+    with np.errstate(divide="ignore"):  # the zeroed white noise has log-level -inf
+        theta = state["kernel_"].theta
+    return {
+        "kernel": state.get("kernel"),
+        "noise": state.get("noise"),
+        "normalize_y": normalize,
+        "n_restarts_optimizer": state.get("n_restarts_optimizer", 0),
+        "categorical_dims": None,
+        "alpha": state.get("alpha", 1e-10),
+        "random_state": state.get("random_state"),
+        "length_scale_prior": None,
+        "theta_start": None,
+        "_sk_model_": delegate,
+        "kernel_": state["kernel_"],
+        "noise_": state.get("noise_"),
+        "X_train_": state["X_train_"],
+        "y_train_": state["y_train_"],
+        "L_": state["L_"],
+        "alpha_": state["alpha_"],
+        "y_mean_": float(np.ravel(state["_y_train_mean"])[0]) if normalize else 0.0,
+        "y_std_": float(np.ravel(state["_y_train_std"])[0]) if normalize else 1.0,
+        "theta_": theta,
+        "n_features_in_": state.get("n_features_in_", np.shape(state["X_train_"])[1]),
+    }
