@@ -588,4 +588,4 @@ def minimize(
         callbacks.append(VerboseCallback(n_total=n_calls, n_init=n_x0_calls, n_random=n_initial_points))
     return _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs,
                 n_jobs=None if executor is not None and n_jobs == 1 else n_jobs, executor=executor,
-                progress=progress)
+                progress=progress, repeat=False)

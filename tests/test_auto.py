@@ -346,15 +346,17 @@ def _grid_objective(calls):
     return f
 
 
-def test_small_finite_space_tries_every_configuration_once_before_any_repeat():
+def test_small_finite_space_tries_every_configuration_once_then_stops_with_one_warning():
     import warnings
 
     calls = []
     space = [Integer(1, 3), ["a", "b", "c", "d"]]  # 12 configurations
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = asktell.minimize(_grid_objective(calls), space, n_calls=16, random_state=0)
-    assert len(set(calls[:12])) == 12  # no proposal wasted before the space is exhausted
+    assert len(calls) == 12 and len(set(calls)) == 12  # nothing wasted, nothing repeated
+    assert [str(w.message) for w in caught] == [
+        "every point of the space was evaluated or is pending: stopping after 12 calls"]
     assert res.x == [2, "a"] and res.fun == 0.0
     again = asktell.minimize(_grid_objective([]), space, n_calls=16, random_state=0)
     assert again.x_iters == res.x_iters

@@ -193,16 +193,23 @@ _ADVICE = "Pass on_error='record' to record such calls as failed and go on"
 class _MinimizeDriver(Driver):
     """An `Optimizer` under a minimize function: ``func(x)``, skopt's callbacks on each result."""
 
-    def __init__(self, optimizer, func, callbacks, specs):
+    def __init__(self, optimizer, func, callbacks, specs, repeat=True):
         self.optimizer = optimizer
         self.func = func
         self.callbacks = callbacks
         self.specs = specs
+        self.repeat = repeat
         self.result = None
 
     def ask(self, n):
-        # an exhausted finite space repeats a point with a warning, as skopt ran n_calls
-        return self.optimizer.ask_trials(n, repeat=True) or None
+        # skopt's functions repeat a point of an exhausted finite space (with the optimizer's
+        # warning) to run n_calls, as skopt did; asktell.minimize stops there, saying so once
+        trials = self.optimizer.ask_trials(n, repeat=self.repeat)
+        if not trials and not self.repeat:
+            told = sum(t.finished for t in self.optimizer.trials)
+            warnings.warn(f"every point of the space was evaluated or is pending: stopping after {told} "
+                          "calls", UserWarning, stacklevel=2)
+        return trials or None
 
     def call(self, trial):
         return self.func, (list(trial.x),)
@@ -234,19 +241,22 @@ def _policy(on_error):
     return ErrorPolicy(catch=(Exception,), non_finite="record")
 
 
-def _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs, n_jobs=1, executor=None, progress=False):
+def _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs, n_jobs=1, executor=None, progress=False,
+         repeat=True):
     """Every minimize function's run: ``x0`` told in one batch, then `asktell._loop.run_loop`.
 
     ``x0``/``y0`` are checked (`_check_x0_y0`); ``n_calls`` counts the
     calls of ``x0`` when ``y0`` is None. ``n_jobs`` points are evaluated at
-    once (on ``executor`` when given).
+    once (on ``executor`` when given). ``repeat``: an exhausted finite
+    space repeats points to spend ``n_calls`` (skopt's behaviour), else
+    the run stops there with one warning.
     """
     if y0 is not None:
         bad = [i for i, v in enumerate(y0) if not _valid(optimizer, v)]
         if bad:
             raise ValueError(f"y0[{bad[0]}] must be a finite number, got {y0[bad[0]]!r}")
 
-    driver = _MinimizeDriver(optimizer, func, callbacks, specs)
+    driver = _MinimizeDriver(optimizer, func, callbacks, specs, repeat=repeat)
     if x0:
         values = list(y0) if y0 is not None else [_evaluate_x0(func, x, optimizer, on_error) for x in x0]
         if y0 is None:
