@@ -656,9 +656,10 @@ class Optimizer(AskTellOptimizer):
     def _propose(self, number, strategy):
         rng = self._derive(number)
         n_busy = len(self.yi) + len(self._book.pending_numbers)
-        # the model takes over once n_initial_points are told (scikit-optimize's rule): points
-        # still pending keep the initial design going, they are not data to fit on
-        if self.base_estimator_ is None or not self.yi or len(self.yi) < self.n_initial_points_:
+        # the initial design is n_initial_points long, pending points included: scikit-optimize's
+        # ask(n_points) counted each lie told to its copy, and parallel workers waste no extra
+        # random points waiting for the design's values
+        if self.base_estimator_ is None or not self.yi or n_busy < self.n_initial_points_:
             return self._initial_point(rng)
         if self._model_n != len(self.yi):
             self._fit()
