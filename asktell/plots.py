@@ -76,6 +76,9 @@ def _draw_runs(args, ax, true_minimum, yscale, curve, ylabel, title):
         ax.axhline(true_minimum, linestyle="--", color="r", lw=1, label="True minimum")
     if yscale is not None:
         ax.set_yscale(yscale)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # calls are counted: no tick at 2.5
     ax.set_title(title)
     ax.set_xlabel("Number of calls $n$")
     ax.set_ylabel(ylabel)

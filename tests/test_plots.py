@@ -36,6 +36,15 @@ def test_convergence_draws_the_running_minimum(gp_result):
     np.testing.assert_array_equal(line.get_xdata(), np.arange(1, 15))
 
 
+@pytest.mark.parametrize("n_calls", [5, 19])
+def test_convergence_ticks_count_whole_calls(n_calls):
+    ax = plots.plot_convergence(dummy_minimize(_f, SPACE, n_calls=n_calls, random_state=0))
+    ax.figure.canvas.draw()
+    low, high = ax.get_xlim()
+    ticks = [t for t in ax.get_xticks() if low <= t <= high]
+    assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks)
+
+
 def test_convergence_of_several_runs_draws_their_mean():
     runs = [dummy_minimize(_f, SPACE, n_calls=10, random_state=s) for s in range(3)]
     ax = plots.plot_convergence(("random", runs))
