@@ -5,9 +5,9 @@ SciPy's global optimizers as ask/tell, and a multi-method hyper-optimizer.
 """
 
 from . import sampler, space
-from .scipy_asktell import ScipyAskTell
+from .scipy_bridge import HyperScipySampler, ScipyAskTell
+# the kept module path is loaded first, so that the name binds to the function
 from .scipy_minimize import scipy_minimize
-from .scipy_sampler import HyperScipySampler
 from .sampler import cook_initial_point_generator
 from .space import Categorical, Integer, Real, Space, UnitCube
 from .trial import Trial, TrialState

@@ -52,7 +52,7 @@ from .storage import (
 from .storage.replay import STATE_KEY, StateReplay, replay_for
 from .storage.workers import Heartbeat, worker_id, worker_lost
 from .protocol import parse_value
-from .scipy_sampler import HyperScipySampler
+from .scipy_bridge import HyperScipySampler
 from .space import Space
 from .trial import Trial, TrialState
 from .utils import _check_random_state

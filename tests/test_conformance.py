@@ -21,7 +21,7 @@ import asktell
 from asktell import AutoOptimizer, Categorical, HyperScipySampler, Integer, Optimizer, Real, ScipyAskTell
 from asktell.hyper import HyperAskTell, SpaceAskTell
 from asktell.protocol import AskTellOptimizer
-from asktell.scipy_asktell import seed_keyword
+from asktell.scipy_bridge.ask_tell import seed_keyword
 from asktell.trial import Trial, TrialState
 
 PLAIN = [Real(-1.0, 1.0, name="a"), Real(0.0, 2.0, name="b")]

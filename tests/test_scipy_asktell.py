@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from asktell import ScipyAskTell, TrialState
-from asktell.scipy_asktell import FIRST_PENALTY, SCIPY_METHODS
+from asktell.scipy_bridge.ask_tell import FIRST_PENALTY, SCIPY_METHODS
 
 BOUNDS = [(-2.0, 2.0), (-1.0, 3.0)]
 

@@ -10,7 +10,7 @@ import scipy.optimize
 from scipy.optimize import OptimizeResult
 
 from asktell import Categorical, Integer, Real, Space, scipy_minimize
-from asktell.scipy_asktell import SCIPY_METHODS
+from asktell.scipy_bridge.ask_tell import SCIPY_METHODS
 
 UNIT = [(0.0, 1.0), (0.0, 1.0)]
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from asktell import Categorical, HyperScipySampler, Integer, Real, Space, Trial, TrialState
-from asktell.scipy_asktell import SCIPY_METHODS
+from asktell.scipy_bridge.ask_tell import SCIPY_METHODS
 
 SPEC = {
     "x": {"type": "FLOAT", "min": -2.0, "max": 2.0},

@@ -16,7 +16,7 @@ __all__ = ["ScipyOptLib"]
 
 class _ScipySampler(MethodSampler):
     def __init__(self, space, random_state, method, n_workers, exponential_param_power, **scipy_opts):
-        from ..scipy_sampler import HyperScipySampler
+        from ..scipy_bridge import HyperScipySampler
 
         self.sampler = HyperScipySampler(
             space,
