@@ -50,7 +50,7 @@ import numpy as np
 
 from .trial import Trial, TrialState
 
-__all__ = ["AskTellOptimizer", "TrialBook", "Told", "parse_value", "error_text"]
+__all__ = ["AskTellOptimizer", "TrialBook", "Told", "parse_value", "error_text", "plain"]
 
 #: what ``tell_trial`` accepts: a float, or ``(value, seconds)``
 Value = Union[float, "tuple[float, float]"]
@@ -173,6 +173,11 @@ def parse_value(value: Any, param: str = "value") -> Told:
             raise ValueError(f"{param}: seconds of (value, seconds) must be >= 0, got {value!r}")
         return Told(val, seconds)
     return Told(_real(value, param, value))
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python number it holds (what trials store); anything else as is."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def error_text(error: str | BaseException | None) -> str | None:
