@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 
 from .._loop import Budget, Driver, ErrorPolicy, run_loop
 from ..parallel import InlineEvaluator, as_evaluator
-from ..protocol import plain
+from ..protocol import split_score
 from ..trial import Trial, TrialState
 from ..utils import _check_number
 from ..space.method_space import METHOD_KEY, MethodSpace, method_spaces
@@ -307,13 +307,7 @@ class _HyperDriver(Driver):
 
 def _parse_result(value):
     """``(score, extras)`` from a float or a dict with a ``"score"`` key."""
-    if isinstance(value, dict):
-        if "score" not in value:
-            raise TypeError(f"an objective returning a dict must include 'score', got keys {sorted(value)}")
-        extras = {k: plain(v) for k, v in value.items() if k != "score"}
-        value = value["score"]
-    else:
-        extras = {}
+    value, extras = split_score(value) if isinstance(value, dict) else (value, {})
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.generic)):
         raise TypeError(f"the objective must return a number or a dict with 'score', got {value!r}")
     return float(value), extras

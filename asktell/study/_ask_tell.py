@@ -18,7 +18,7 @@ from ..space import MethodSpace
 from ..trial import Trial, TrialState
 from ._recovery import beat, recover
 from ._sync import StateReplay, absorb, drop_replay, store_state, sync
-from ._values import check_value, for_optimizer, jsonable, plain, split_score
+from ._values import check_value, for_optimizer, jsonable, plain, split_result
 
 
 def trial_number(trial):
@@ -78,7 +78,7 @@ def finish(study, number, value, error, late_ok=False, seconds=None):
     """End trial ``number`` with ``value`` or ``error``; returns the finished `Trial`."""
     extras = {}
     if error is None and isinstance(value, dict) and isinstance(study.space, MethodSpace):
-        value, extras = split_score(value, number)
+        value, extras = split_result(value, number)
     if error is not None:
         if isinstance(error, BaseException):
             error = f"{type(error).__name__}: {error}"

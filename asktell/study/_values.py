@@ -6,7 +6,7 @@ import json
 import math
 import numbers
 
-from ..protocol import parse_value, plain
+from ..protocol import parse_value, plain, split_score
 from ..trial import TrialState
 from ._sync import STATE_KEY
 
@@ -34,17 +34,17 @@ def finite(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def split_score(value, number):
-    """``(score, extras)`` of a dict result (what a `HyperOptimizer` objective may return)."""
-    if "score" not in value:
-        raise TypeError(
-            f"trial {number}: an objective returning a dict must include 'score', got keys {sorted(map(str, value))}"
-        )
-    extras = jsonable({str(k): v for k, v in value.items() if k != "score"})
+def split_result(value, number):
+    """``(score, extras)`` of a dict result (what a `HyperOptimizer` objective may return), checked for a study."""
+    try:
+        score, extras = split_score(value)
+    except TypeError as exc:
+        raise TypeError(f"trial {number}: {exc}") from None
+    extras = jsonable({str(k): v for k, v in extras.items()})
     clash = sorted(STUDY_INFO & set(extras))
     if clash:
         raise TypeError(f"trial {number}: the objective's result fields {clash} are the study's own; rename them")
-    return value["score"], extras
+    return score, extras
 
 
 def check_value(value, number):
