@@ -22,7 +22,7 @@ from ..parallel import InlineEvaluator, as_evaluator
 from ..protocol import split_score
 from ..trial import Trial, TrialState
 from ..utils import _check_number
-from ..space.method_space import METHOD_KEY, MethodSpace, method_spaces
+from ..space.method_space import METHOD_KEY, MethodSpace, call_method, method_spaces
 from .ask_tell import HyperAskTell
 
 __all__ = ["HyperOptimizer", "HyperBest"]
@@ -36,16 +36,6 @@ class HyperBest(NamedTuple):
     method: str
     params: dict
     score: float
-
-
-class _Evaluation:
-    """Calls ``objective(method, **params)`` (picklable for process pools)."""
-
-    def __init__(self, objective):
-        self.objective = objective
-
-    def __call__(self, method, params):
-        return self.objective(method, **params)
 
 
 class HyperOptimizer:
@@ -221,7 +211,7 @@ class HyperOptimizer:
         ask_tell = HyperAskTell(MethodSpace(self.method_spaces), optlib=self.optlib, random_state=self._rng,
                                 driver=self, **self.optlib_opts)
         self.optlib_ = ask_tell.optlib_
-        driver = _HyperDriver(self, ask_tell, _Evaluation(objective))
+        driver = _HyperDriver(self, ask_tell, objective)
         policy = ErrorPolicy(
             catch=() if self.on_trial_error == "raise" else (Exception,),
             non_finite="record" if self.on_trial_error == "ignore" else "warn",
@@ -256,10 +246,10 @@ class _HyperDriver(Driver):
     one reported to the optlib, with the same ``info``.
     """
 
-    def __init__(self, hyper, ask_tell, evaluation):
+    def __init__(self, hyper, ask_tell, objective):
         self.hyper = hyper
         self.ask_tell = ask_tell
-        self.evaluation = evaluation
+        self.objective = objective
         self.asked = {}  # HyperOptimizer's trial number -> the ask/tell's trial, until told
 
     def ask(self, n):
@@ -274,7 +264,7 @@ class _HyperDriver(Driver):
         return trials
 
     def call(self, trial):
-        return self.evaluation, (trial.info["method"], dict(trial.params))
+        return call_method, (self.objective, {METHOD_KEY: trial.info["method"], **trial.params})
 
     def tell(self, trial, value, seconds):
         score, extras = _parse_result(value)

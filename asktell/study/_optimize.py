@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .._loop import Budget, Driver, ErrorPolicy, run_loop
 from ..space import MethodSpace
+from ..space.method_space import call_method
 from ._ask_tell import ask_batch, finish
 from ._recovery import beat, release_trial
 from ._values import finite
@@ -45,12 +46,6 @@ def optimize(study, func, n_trials, timeout, n_jobs, executor, callbacks, progre
     return study
 
 
-def _call_method(func, params):
-    """``func(method, **params)`` for the params of a method-space trial."""
-    params = dict(params)
-    return func(params.pop("method"), **params)
-
-
 class _StudyDriver(Driver):
     """A `Study` under `Study.optimize`: trials stored before they run, results stored as they come."""
 
@@ -65,7 +60,7 @@ class _StudyDriver(Driver):
     def call(self, trial):
         """``func(x)``, or ``func(method, **params)`` over a method space."""
         if isinstance(self.study.space, MethodSpace):
-            return _call_method, (self.func, dict(trial.params))
+            return call_method, (self.func, dict(trial.params))
         return self.func, (trial.x,)
 
     def tell(self, trial, value, seconds):
