@@ -29,6 +29,8 @@ def same_point(a, b, rtol=1e-9):
     if len(a) != len(b):
         return False
     for u, v in zip(a, b):
+        if u == v and type(u) is type(v):  # most stored points are read back as they were asked
+            continue
         if _is_number(u) and _is_number(v):
             if not math.isclose(u, v, rel_tol=rtol, abs_tol=1e-12):
                 return False
@@ -107,7 +109,8 @@ class StateReplay(LogReplay):
 
     Such an optimizer (``add_trial``, as `asktell.Optimizer` has) is given
     other workers' trials instead of re-proposing them: a pending trial is
-    added, a told one told, all without fitting. Then one fit: the
+    added, a told one told (one asked and told in the same batch is added
+    once, told), all without fitting. Then one fit: the
     optimizer's state stored with the last trial told (`STATE_KEY`, what
     its ``state_dict`` gave after that tell) is restored with
     ``load_state``, so the model's warm start and the ``gp_hedge`` gains
@@ -146,17 +149,27 @@ class StateReplay(LogReplay):
         restore = -1
         if self._loads_state:
             restore = next((i for i in reversed(told) if STATE_KEY in events[i][2].info), -1)
+        # a trial asked and told in this batch, up to the restore point, is added once, told
+        # (at its tell, so that the model's data keep the order of the tells)
+        whole = set()
+        if self._takes_fit:
+            asked = {stored.number for _, kind, stored in events if kind == 0}
+            whole = {events[i][2].number for i in told
+                     if events[i][2].number in asked and (i <= restore or not self._fit_each)}
         for i, (seq, kind, stored) in enumerate(events):
             if kind == 1 and stored.number in self._ahead:
                 self._ahead.discard(stored.number)  # told already
             elif kind == 0:
-                self.optimizer.add_trial(
-                    Trial(number=stored.number, x=list(stored.x), params=dict(stored.params),
-                          state=TrialState.RUNNING)
-                )
+                if stored.number not in whole:
+                    self.optimizer.add_trial(
+                        Trial(number=stored.number, x=list(stored.x), state=TrialState.RUNNING)
+                    )
             elif stored.state == "COMPLETE" and self._takes_fit:
                 fit = i > restore and (self._fit_each or i == last)
-                self.optimizer.tell_trial(stored.number, told_value(stored), fit=fit)
+                if stored.number in whole:
+                    self.optimizer.add_trial(_told_trial(stored), fit=fit)
+                else:
+                    self.optimizer.tell_trial(stored.number, told_value(stored), fit=fit)
                 if i == restore:
                     self._load(stored.info[STATE_KEY])
             else:
@@ -168,6 +181,15 @@ class StateReplay(LogReplay):
             self.optimizer.load_state(state)
         except ValueError:  # not this optimizer's state: the next ask fits on the data
             pass
+
+
+def _told_trial(stored):
+    """A stored COMPLETE trial as the optimizer's `add_trial` takes it (seconds told in its info)."""
+    told = told_value(stored)
+    value, info = told, {}
+    if isinstance(told, tuple):
+        value, info = told[0], {"seconds": told[1]}
+    return Trial(number=stored.number, x=list(stored.x), state=TrialState.COMPLETE, value=value, info=info)
 
 
 def replay_for(optimizer):
