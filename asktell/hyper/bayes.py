@@ -12,6 +12,7 @@ a model fit per result costs tens to hundreds of milliseconds.
 
 from __future__ import annotations
 
+from ..trial import Trial
 from .optlib import MethodSampler, PerMethodOptLib, register_optlib
 
 __all__ = ["BayesOptLib", "AutoOptLib"]
@@ -29,6 +30,21 @@ class _BayesSampler(MethodSampler):
 
     def tell(self, token, score):
         self.optimizer.tell_trial(token, score)
+
+    def tell_later(self, token, score):
+        self.optimizer.tell_trial(token, score, fit=False)
+
+    def adopt(self, params):
+        # the optimizer's proposals depend only on what it was told: register, do not propose
+        space = self.optimizer.space
+        trial = Trial(number=self.optimizer.next_trial_number, x=space.from_params(params))
+        return self.optimizer.add_trial(trial).number
+
+    def state_dict(self):
+        return self.optimizer.state_dict()
+
+    def load_state(self, state):
+        self.optimizer.load_state(state)
 
     def fail(self, token):
         self.optimizer.fail_trial(token, "failed or scored inf")

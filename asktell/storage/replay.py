@@ -129,7 +129,11 @@ class StateReplay(LogReplay):
             params = {}
         self._takes_fit = "fit" in params
         self._loads_state = callable(getattr(optimizer, "load_state", None))
-        self._fit_each = getattr(optimizer, "acq_func", None) == "gp_hedge"
+        # proposals that depend on the sequence of fits (``gp_hedge``, also inside a hyper-optimizer's
+        # methods): tells after the last stored state are fitted one by one
+        self._fit_each = (getattr(optimizer, "acq_func", None) == "gp_hedge"
+                          or bool(getattr(optimizer, "fits_each_tell", False)))
+        self._keeps_info = bool(getattr(optimizer, "keeps_trial_info", False))
         self._ahead = set()  # trials told by `tell_ahead` whose tells are not yet stored
 
     def tell_ahead(self, number, value):
@@ -137,7 +141,10 @@ class StateReplay(LogReplay):
 
         The stored tell of ``number``, when `apply` meets it, is then skipped.
         """
-        self.optimizer.tell_trial(number, value, fit=True)
+        if self._takes_fit:
+            self.optimizer.tell_trial(number, value, fit=True)
+        else:
+            self.optimizer.tell_trial(number, value)
         self._ahead.add(number)
 
     def apply(self, trials):
@@ -151,30 +158,38 @@ class StateReplay(LogReplay):
             restore = next((i for i in reversed(told) if STATE_KEY in events[i][2].info), -1)
         # a trial asked and told in this batch, up to the restore point, is added once, told
         # (at its tell, so that the model's data keep the order of the tells)
-        whole = set()
-        if self._takes_fit:
-            asked = {stored.number for _, kind, stored in events if kind == 0}
-            whole = {events[i][2].number for i in told
-                     if events[i][2].number in asked and (i <= restore or not self._fit_each)}
+        # (only where nothing happened between its ask and its tell, so that no event moves)
+        whole = {events[i][2].number for i in told
+                 if i > 0 and events[i - 1][1] == 0 and events[i - 1][2].number == events[i][2].number
+                 and (i <= restore or not self._fit_each)}
         for i, (seq, kind, stored) in enumerate(events):
             if kind == 1 and stored.number in self._ahead:
                 self._ahead.discard(stored.number)  # told already
             elif kind == 0:
                 if stored.number not in whole:
                     self.optimizer.add_trial(
-                        Trial(number=stored.number, x=list(stored.x), state=TrialState.RUNNING)
+                        Trial(number=stored.number, x=list(stored.x), state=TrialState.RUNNING,
+                              info=self._info(stored))
                     )
+            elif stored.number in whole:
+                fit = {"fit": i > restore and (self._fit_each or i == last)} if self._takes_fit else {}
+                self.optimizer.add_trial(_told_trial(stored, self._info(stored)), **fit)
+                if i == restore:
+                    self._load(stored.info[STATE_KEY])
             elif stored.state == "COMPLETE" and self._takes_fit:
                 fit = i > restore and (self._fit_each or i == last)
-                if stored.number in whole:
-                    self.optimizer.add_trial(_told_trial(stored), fit=fit)
-                else:
-                    self.optimizer.tell_trial(stored.number, told_value(stored), fit=fit)
+                self.optimizer.tell_trial(stored.number, told_value(stored), fit=fit)
                 if i == restore:
                     self._load(stored.info[STATE_KEY])
             else:
                 LogReplay._replay_tell(self, stored)
             self.seq = seq
+
+    def _info(self, stored):
+        """The stored trial's info where the optimizer keeps it (decoding it costs), else empty."""
+        if not self._keeps_info:
+            return {}
+        return {k: v for k, v in stored.info.items() if k != STATE_KEY}
 
     def _load(self, state):
         try:
@@ -183,17 +198,17 @@ class StateReplay(LogReplay):
             pass
 
 
-def _told_trial(stored):
+def _told_trial(stored, info):
     """A stored COMPLETE trial as the optimizer's `add_trial` takes it (seconds told in its info)."""
     told = told_value(stored)
-    value, info = told, {}
+    value, info = told, dict(info)
     if isinstance(told, tuple):
-        value, info = told[0], {"seconds": told[1]}
+        value, info["seconds"] = told
     return Trial(number=stored.number, x=list(stored.x), state=TrialState.COMPLETE, value=value, info=info)
 
 
 def replay_for(optimizer):
     """`StateReplay` where the optimizer can adopt trials, `LogReplay` otherwise."""
-    if callable(getattr(optimizer, "add_trial", None)):
+    if callable(getattr(optimizer, "add_trial", None)) and getattr(optimizer, "adopts_trials", True):
         return StateReplay(optimizer)
     return LogReplay(optimizer)
