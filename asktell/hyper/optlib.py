@@ -349,7 +349,7 @@ class PerMethodOptLib(HyperOptLib):
         they were asked, instead of asking: the selector picks again (its
         choice is cheap and draws from its random stream, so it is replayed;
         a trial it would not have picked is counted for ``method`` all the
-        same) and the method's sampler `adopt`\ s the params.
+        same) and the method's sampler adopts the params (`MethodSampler.adopt`).
         """
         chosen = self.selector.ask()
         if chosen != method:
