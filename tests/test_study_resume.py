@@ -214,3 +214,23 @@ def test_a_reopened_scipy_study_retraces_its_run_without_hand_offs(tmp_path, no_
     assert len(posted) == 1
     resumed.tell(trial, _mixed(trial.x))
     resumed.close()
+
+
+def test_add_trials_is_add_trial_one_by_one():
+    from asktell import Optimizer
+    from asktell.trial import Trial, TrialState
+
+    trials = [Trial(0, [0.5, 2, "x"], state=TrialState.COMPLETE, value=1.5),
+              Trial(1, [-0.5, 3, "y"], state=TrialState.FAIL, info={"error": "boom"}),
+              Trial(3, [0.1, 4, "y"], state=TrialState.COMPLETE, value=0.25),
+              Trial(4, [0.2, 1, "x"], state=TrialState.RUNNING)]
+    one, bulk = (Optimizer(MIXED, n_initial_points=2, random_state=1) for _ in range(2))
+    for t in trials:
+        one.add_trial(t)
+    bulk.add_trials(trials)
+    assert [(t.number, t.x, t.params, t.state, t.value, t.info) for t in bulk.trials] == [
+        (t.number, t.x, t.params, t.state, t.value, t.info) for t in one.trials]
+    assert (bulk.Xi, bulk.yi, bulk.next_trial_number) == (one.Xi, one.yi, one.next_trial_number)
+    assert bulk.ask_trial().x == one.ask_trial().x
+    with pytest.raises(ValueError, match="trial number 3 is invalid or already used"):
+        bulk.add_trials([Trial(3, [0.0, 1, "x"], state=TrialState.COMPLETE, value=1.0)])

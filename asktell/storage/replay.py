@@ -162,15 +162,25 @@ class StateReplay(LogReplay):
         whole = {events[i][2].number for i in told
                  if i > 0 and events[i - 1][1] == 0 and events[i - 1][2].number == events[i][2].number
                  and (i <= restore or not self._fit_each)}
+        bulk = []  # trials added whole, without a fit, waiting for one `add_trials`
+        adds = callable(getattr(self.optimizer, "add_trials", None))
         for i, (seq, kind, stored) in enumerate(events):
+            if stored.number in whole and (kind == 0 or adds and i != restore and not (
+                    self._takes_fit and i > restore and (self._fit_each or i == last))):
+                if kind == 1:  # (its ask adds nothing)
+                    bulk.append(_told_trial(stored, self._info(stored)))
+                self.seq = seq
+                continue
+            if bulk:
+                self.optimizer.add_trials(bulk, **({"fit": False} if self._takes_fit else {}))
+                bulk = []
             if kind == 1 and stored.number in self._ahead:
                 self._ahead.discard(stored.number)  # told already
             elif kind == 0:
-                if stored.number not in whole:
-                    self.optimizer.add_trial(
-                        Trial(number=stored.number, x=list(stored.x), state=TrialState.RUNNING,
-                              info=self._info(stored))
-                    )
+                self.optimizer.add_trial(
+                    Trial(number=stored.number, x=list(stored.x), state=TrialState.RUNNING,
+                          info=self._info(stored))
+                )
             elif stored.number in whole:
                 fit = {"fit": i > restore and (self._fit_each or i == last)} if self._takes_fit else {}
                 self.optimizer.add_trial(_told_trial(stored, self._info(stored)), **fit)
@@ -184,6 +194,8 @@ class StateReplay(LogReplay):
             else:
                 LogReplay._replay_tell(self, stored)
             self.seq = seq
+        if bulk:
+            self.optimizer.add_trials(bulk, **({"fit": False} if self._takes_fit else {}))
 
     def _info(self, stored):
         """The stored trial's info where the optimizer keeps it (decoding it costs), else empty."""
