@@ -234,3 +234,11 @@ def test_add_trials_is_add_trial_one_by_one():
     assert bulk.ask_trial().x == one.ask_trial().x
     with pytest.raises(ValueError, match="trial number 3 is invalid or already used"):
         bulk.add_trials([Trial(3, [0.0, 1, "x"], state=TrialState.COMPLETE, value=1.0)])
+
+
+def test_the_default_resumes_exactly_past_its_subset_size(tmp_path, no_thread_leak, monkeypatch):
+    # past _MAX_FIT_POINTS the default fits a subset, mostly conditioned with the last searched
+    # model's scaling: the stored state carries it (y_scale), so the reopened model is the same
+    monkeypatch.setattr(asktell.auto, "_MAX_FIT_POINTS", 10)
+    whole, resumed = _sittings(tmp_path, "auto", {"n_initial_points": 4}, 14, 6)
+    assert resumed == whole
