@@ -128,6 +128,12 @@ class StateReplay(LogReplay):
         except (TypeError, ValueError):
             params = {}
         self._takes_fit = "fit" in params
+        try:
+            adds = inspect.signature(optimizer.add_trial).parameters
+        except (TypeError, ValueError):
+            adds = {}
+        # a trial asked and told is added whole where add_trial can leave the fit out as tell_trial does
+        self._adds_whole = self._takes_fit == ("fit" in adds)
         self._loads_state = callable(getattr(optimizer, "load_state", None))
         # proposals that depend on the sequence of fits (``gp_hedge``, also inside a hyper-optimizer's
         # methods): tells after the last stored state are fitted one by one
@@ -161,7 +167,7 @@ class StateReplay(LogReplay):
         # (only where nothing happened between its ask and its tell, so that no event moves)
         whole = {events[i][2].number for i in told
                  if i > 0 and events[i - 1][1] == 0 and events[i - 1][2].number == events[i][2].number
-                 and (i <= restore or not self._fit_each)}
+                 and (i <= restore or not self._fit_each)} if self._adds_whole else set()
         bulk = []  # trials added whole, without a fit, waiting for one `add_trials`
         adds = callable(getattr(self.optimizer, "add_trials", None))
         for i, (seq, kind, stored) in enumerate(events):
