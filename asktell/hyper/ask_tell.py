@@ -93,12 +93,18 @@ class HyperAskTell(AskTellOptimizer):
         self._settings[trial.number] = setting
         return trial
 
-    def tell_trial(self, trial, value):
-        """Report ``value`` (a float or ``(value, seconds)``) of ``trial`` to the optlib."""
+    def tell_trial(self, trial, value, fit=True):
+        """Report ``value`` (a float or ``(value, seconds)``) of ``trial`` to the optlib.
+
+        ``fit=False`` (an optlib that adopts trials): the method's model is
+        updated later, by `load_state` or the next tell that fits.
+        """
         asked, told = self._book.end(self._pending(trial), value)
         if told.seconds is not None:
             asked.info["duration"] = told.seconds
-        self.optlib_.report_result(self._settings.pop(asked.number), asked, told.value if told.finite else math.inf)
+        later = {} if fit else {"fit": False}
+        self.optlib_.report_result(self._settings.pop(asked.number), asked,
+                                   told.value if told.finite else math.inf, **later)
         return asked
 
     def fail_trial(self, trial, error=None):
@@ -111,6 +117,56 @@ class HyperAskTell(AskTellOptimizer):
     def trials(self):
         """Every trial asked, in number order."""
         return self._book.trials
+
+    # ------------------------------------------------------------ adopting (a study's replay)
+    #: a tell after the last stored state fits the method's model, as it did when first told
+    fits_each_tell = True
+
+    @property
+    def adopts_trials(self):
+        """Whether `add_trial` works: the optlib adopts settings (a `PerMethodOptLib`)."""
+        return callable(getattr(self.optlib_, "adopt_setting", None))
+
+    def add_trial(self, trial, fit=True):
+        """Register a trial asked before (a stored study brought up to date) under its own number.
+
+        Trials are added in the order they were asked. The selector picks
+        again (cheap); the method's sampler registers the params without
+        proposing where its proposals depend only on what it was told
+        (``"bayes"``, ``"auto"``), else asks again and checks. A COMPLETE
+        trial is then told (``fit=False``: without the model's update, left
+        to `load_state`), a FAIL one failed.
+        """
+        if not isinstance(trial, Trial):
+            raise TypeError(f"trial must be a Trial, got {trial!r}")
+        if not self.adopts_trials:
+            raise TypeError(f"optlib {self.optlib!r} does not adopt trials: replay its asks instead")
+        x = list(trial.x)
+        params = self.space.to_params(x)
+        record = Trial(number=trial.number, x=x, params=params, info=dict(trial.info))
+        method_params = {k: v for k, v in params.items() if k != METHOD_KEY}
+        setting = self.optlib_.adopt_setting(params[METHOD_KEY], method_params)
+        self._book.add(record)
+        self._settings[record.number] = setting
+        if trial.state == "COMPLETE":
+            seconds = record.info.pop("seconds", None)
+            self.tell_trial(record.number, trial.value if seconds is None else (trial.value, seconds), fit=fit)
+        elif trial.state == "FAIL":
+            self.fail_trial(record.number, trial.info.get("error"))
+        return record
+
+    def state_dict(self):
+        """What proposals depend on beyond the trials told (the methods' models' states), as JSON values."""
+        state_dict = getattr(self.optlib_, "state_dict", None)
+        return {"methods": state_dict() if callable(state_dict) else {}}
+
+    def load_state(self, state):
+        """Restore `state_dict` after the same trials were added with ``fit=False``: one fit per method."""
+        if not isinstance(state, dict) or not isinstance(state.get("methods"), dict):
+            raise ValueError(f"state must be a dict from state_dict(), got {state!r}")
+        load = getattr(self.optlib_, "load_state", None)
+        if callable(load):
+            load(state["methods"])
 
     def close(self):
         """Clean up the optlib (stops its threads); asking afterwards raises."""

@@ -35,6 +35,8 @@ def same_point(a, b, rtol=1e-9):
     if len(a) != len(b):
         return False
     for u, v in zip(a, b):
+        if u == v and type(u) is type(v):  # most stored points are read back as they were asked
+            continue
         if _is_number(u) and _is_number(v):
             if not math.isclose(u, v, rel_tol=rtol, abs_tol=1e-12):
                 return False
@@ -113,7 +115,8 @@ class StateReplay(LogReplay):
 
     Such an optimizer (``add_trial``, as `asktell.Optimizer` has) is given
     other workers' trials instead of re-proposing them: a pending trial is
-    added, a told one told, all without fitting. Then one fit: the
+    added, a told one told (one asked and told in the same batch is added
+    once, told), all without fitting. Then one fit: the
     optimizer's state stored with the last trial told (`STATE_KEY`, what
     its ``state_dict`` gave after that tell) is restored with
     ``load_state``, so the model's warm start and the ``gp_hedge`` gains
@@ -131,8 +134,18 @@ class StateReplay(LogReplay):
         except (TypeError, ValueError):
             params = {}
         self._takes_fit = "fit" in params
+        try:
+            adds = inspect.signature(optimizer.add_trial).parameters
+        except (TypeError, ValueError):
+            adds = {}
+        # a trial asked and told is added whole where add_trial can leave the fit out as tell_trial does
+        self._adds_whole = self._takes_fit == ("fit" in adds)
         self._loads_state = callable(getattr(optimizer, "load_state", None))
-        self._fit_each = getattr(optimizer, "acq_func", None) == "gp_hedge"
+        # proposals that depend on the sequence of fits (``gp_hedge``, also inside a hyper-optimizer's
+        # methods): tells after the last stored state are fitted one by one
+        self._fit_each = (getattr(optimizer, "acq_func", None) == "gp_hedge"
+                          or bool(getattr(optimizer, "fits_each_tell", False)))
+        self._keeps_info = bool(getattr(optimizer, "keeps_trial_info", False))
         self._ahead = set()  # trials told by `tell_ahead` whose tells are not yet stored
 
     def tell_ahead(self, number, value):
@@ -140,7 +153,10 @@ class StateReplay(LogReplay):
 
         The stored tell of ``number``, when `apply` meets it, is then skipped.
         """
-        self.optimizer.tell_trial(number, value, fit=True)
+        if self._takes_fit:
+            self.optimizer.tell_trial(number, value, fit=True)
+        else:
+            self.optimizer.tell_trial(number, value)
         self._ahead.add(number)
 
     def apply(self, trials):
@@ -152,14 +168,36 @@ class StateReplay(LogReplay):
         restore = -1
         if self._loads_state:
             restore = next((i for i in reversed(told) if STATE_KEY in events[i][2].info), -1)
+        # a trial asked and told in this batch, up to the restore point, is added once, told
+        # (at its tell, so that the model's data keep the order of the tells)
+        # (only where nothing happened between its ask and its tell, so that no event moves)
+        whole = {events[i][2].number for i in told
+                 if i > 0 and events[i - 1][1] == 0 and events[i - 1][2].number == events[i][2].number
+                 and (i <= restore or not self._fit_each)} if self._adds_whole else set()
+        bulk = []  # trials added whole, without a fit, waiting for one `add_trials`
+        adds = callable(getattr(self.optimizer, "add_trials", None))
         for i, (seq, kind, stored) in enumerate(events):
+            if stored.number in whole and (kind == 0 or adds and i != restore and not (
+                    self._takes_fit and i > restore and (self._fit_each or i == last))):
+                if kind == 1:  # (its ask adds nothing)
+                    bulk.append(_told_trial(stored, self._info(stored)))
+                self.seq = seq
+                continue
+            if bulk:
+                self.optimizer.add_trials(bulk, **({"fit": False} if self._takes_fit else {}))
+                bulk = []
             if kind == 1 and stored.number in self._ahead:
                 self._ahead.discard(stored.number)  # told already
             elif kind == 0:
                 self.optimizer.add_trial(
-                    Trial(number=stored.number, x=list(stored.x), params=dict(stored.params),
-                          state=TrialState.RUNNING)
+                    Trial(number=stored.number, x=list(stored.x), state=TrialState.RUNNING,
+                          info=self._info(stored))
                 )
+            elif stored.number in whole:
+                fit = {"fit": i > restore and (self._fit_each or i == last)} if self._takes_fit else {}
+                self.optimizer.add_trial(_told_trial(stored, self._info(stored)), **fit)
+                if i == restore:
+                    self._load(stored.info[STATE_KEY])
             elif stored.state == "COMPLETE" and self._takes_fit:
                 fit = i > restore and (self._fit_each or i == last)
                 self.optimizer.tell_trial(stored.number, told_value(stored), fit=fit)
@@ -168,6 +206,14 @@ class StateReplay(LogReplay):
             else:
                 LogReplay._replay_tell(self, stored)
             self.seq = seq
+        if bulk:
+            self.optimizer.add_trials(bulk, **({"fit": False} if self._takes_fit else {}))
+
+    def _info(self, stored):
+        """The stored trial's info where the optimizer keeps it (decoding it costs), else empty."""
+        if not self._keeps_info:
+            return {}
+        return {k: v for k, v in stored.info.items() if k != STATE_KEY}
 
     def _load(self, state):
         try:
@@ -176,9 +222,18 @@ class StateReplay(LogReplay):
             pass
 
 
+def _told_trial(stored, info):
+    """A stored COMPLETE trial as the optimizer's `add_trial` takes it (seconds told in its info)."""
+    told = told_value(stored)
+    value, info = told, dict(info)
+    if isinstance(told, tuple):
+        value, info["seconds"] = told
+    return Trial(number=stored.number, x=list(stored.x), state=TrialState.COMPLETE, value=value, info=info)
+
+
 def replay_for(optimizer):
     """`StateReplay` where the optimizer can adopt trials, `LogReplay` otherwise."""
-    if callable(getattr(optimizer, "add_trial", None)):
+    if callable(getattr(optimizer, "add_trial", None)) and getattr(optimizer, "adopts_trials", True):
         return StateReplay(optimizer)
     return LogReplay(optimizer)
 
