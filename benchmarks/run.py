@@ -125,7 +125,8 @@ def main(argv=None):
         contenders += [f"{c}@b{k}" for k in _int_list(args.batch) for c in list(contenders) if c in BATCHED]
     if args.workers:
         contenders += [f"asktell-default@w{k}" for k in _int_list(args.workers)]
-    unknown = sorted(c for c in set(contenders) - set(CONTENDERS) if batched_name(c) is None and workers_name(c) is None)
+    unknown = sorted(c for c in set(contenders) - set(CONTENDERS)
+                     if batched_name(c) is None and workers_name(c) is None)
     if unknown:
         sys.exit(f"unknown contenders {unknown}; choose from {sorted(CONTENDERS)}")
     if args.suite in BBOB_SUITES:

@@ -94,6 +94,6 @@ def test_batch_over_a_small_discrete_space_is_distinct(strategy):
 
 def test_bad_strategy_is_named():
     opt = _make([(-1.0, 1.0)], 0)
-    with pytest.raises(ValueError, match=r"strategy must be one of \['cl_min', 'cl_mean', 'cl_max', 'kb', 'lp', 'ts'\], "
-                                         r"got 'kriging'"):
+    expected = r"strategy must be one of \['cl_min', 'cl_mean', 'cl_max', 'kb', 'lp', 'ts'\], got 'kriging'"
+    with pytest.raises(ValueError, match=expected):
         opt.ask(n_points=2, strategy="kriging")
