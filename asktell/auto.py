@@ -86,6 +86,7 @@ import numpy as np
 from scipy.stats import qmc
 from sklearn.base import clone
 
+from . import _batch
 from .callbacks import VerboseCallback, check_callback
 from .learning import GaussianProcessRegressor
 from .optimizer import DEFAULT_MODEL_QUEUE_SIZE, Optimizer
@@ -288,14 +289,16 @@ class AutoOptimizer(Optimizer):
                                "random_state": random_state}, "function": "AutoOptimizer"}
         self._probes = {}  # real coordinate -> probes proposed along it
 
-    _strategies = Optimizer._strategies + ("kb",)
+    _strategies = Optimizer._strategies + ("kb",) + _batch.STRATEGIES
 
     def ask(self, n_points=None, strategy=_BATCH_STRATEGY):
         """One point, or a batch of ``n_points`` distinct points (pending until told).
 
-        ``strategy`` is what the model is told at pending points: ``"kb"``
-        (its own posterior mean, the default) or a constant lie
-        (``"cl_min"``, ``"cl_mean"``, ``"cl_max"``).
+        ``strategy`` chooses a point while others are pending: ``"kb"``
+        (the model is told its own posterior mean there, the default),
+        ``"lp"`` (local penalization), ``"ts"`` (Thompson draws; both in
+        `asktell._batch`) or a constant lie (``"cl_min"``, ``"cl_mean"``,
+        ``"cl_max"``).
         """
         return super().ask(n_points=n_points, strategy=strategy)
 
@@ -419,7 +422,14 @@ class AutoOptimizer(Optimizer):
 
     def _propose(self, number, strategy):
         probe = self._flat_probe(number)
-        return probe if probe is not None else super()._propose(number, strategy)
+        if probe is not None:
+            return probe
+        n_told, n_pending = len(self.yi), len(self._book.pending_numbers)
+        if strategy in _batch.STRATEGIES and n_pending and n_told and n_told + n_pending >= self.n_initial_points_:
+            if self._model_n != n_told:
+                self._fit()
+            return _batch.propose(self, number, strategy)
+        return super()._propose(number, strategy)
 
     def _flat_probe(self, number):
         """The incumbent with one coordinate the model treats as flat redrawn, or None.
