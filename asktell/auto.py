@@ -91,6 +91,7 @@ from .learning import GaussianProcessRegressor
 from .optimizer import DEFAULT_MODEL_QUEUE_SIZE, Optimizer
 from .optimizer.smbo import _check_func, _check_x0_y0, _run
 from .space import Categorical, Integer, Real, Space, UnitCube
+from .utils import predict_objective
 
 __all__ = ["AutoOptimizer", "SobolLocalCandidates", "WarmRefit", "minimize"]
 
@@ -303,6 +304,22 @@ class AutoOptimizer(Optimizer):
         """Propose a point as a RUNNING `Trial` (None once exhausted); ``strategy`` as in `ask`."""
         return super().ask_trial(strategy=strategy, repeat=repeat)
 
+    def get_result(self):
+        """The `OptimizeResult` of everything told, with the model's recommendation.
+
+        Beside scikit-optimize's fields (``x``, ``fun``: the best value
+        observed), it holds ``x_mean``, the evaluated point of lowest
+        posterior mean, and ``fun_mean``, that mean in the objective's
+        units. With a noisy objective the best value observed is often a
+        lucky draw: the model, which averages the neighbours of every
+        point, ranks the points by their estimated true values instead.
+        Before the first fit (during the initial design) they are ``x`` and
+        ``fun``.
+        """
+        res = super().get_result()
+        res.x_mean, res.fun_mean = _mean_recommendation(self, res)
+        return res
+
     def _lie_model(self, strategy):
         """The model told, at every pending point, its own mean (``"kb"``) or a constant lie."""
         if strategy != "kb" or not hasattr(self._model, "refit_fixed"):
@@ -401,6 +418,17 @@ class AutoOptimizer(Optimizer):
             return None
         self._probes[j] = self._probes.get(j, 0) + 1
         return x
+
+
+def _mean_recommendation(optimizer, res):
+    """(point, posterior mean) of the evaluated point of lowest posterior mean, else ``(res.x, res.fun)``."""
+    ys = np.asarray(optimizer.yi, dtype=float)
+    if optimizer._model is None or ys.ndim != 1:
+        return res.x, res.fun
+    rows = np.flatnonzero(np.isfinite(ys))
+    mean = predict_objective(optimizer._model, optimizer.space.transform([optimizer.Xi[i] for i in rows]))
+    best = int(np.argmin(mean))
+    return list(res.x_iters[rows[best]]), float(mean[best])
 
 
 def _all_real(space):
@@ -516,6 +544,7 @@ def minimize(
     n_jobs=1,
     executor=None,
     progress=False,
+    recommend="best",
 ):
     """Minimize ``func`` over ``dimensions`` in ``n_calls`` calls; the method is chosen for you.
 
@@ -555,15 +584,27 @@ def minimize(
         Evaluate ``func`` there (``n_jobs`` defaults to its worker count).
     progress : bool
         Show a progress bar (extra ``progress``).
+    recommend : {"best", "mean"}
+        What ``x`` and ``fun`` report. ``"best"`` (the default, as
+        scikit-optimize): the point of lowest observed value and that
+        value. ``"mean"``: the evaluated point of lowest posterior mean
+        (``x_mean``) and the model's mean there (``fun_mean``), the better
+        choice for a noisy objective, where the lowest value observed is
+        often a lucky draw (``benchmarks/RESULTS.md``, "Tabular
+        hyperparameter search", noisy tables). Both are in the result
+        either way; ``recommended`` says which ``x`` is.
 
     Returns
     -------
     OptimizeResult
         As `asktell.gp_minimize`: ``x``, ``fun``, ``func_vals``,
         ``x_iters``, ``models``, ``space``, ``specs``, ``random_state``,
-        ``failed``.
+        ``failed``; and ``x_mean``, ``fun_mean`` (`AutoOptimizer.get_result`)
+        and ``recommended`` (``recommend``'s value).
     """
     specs = {"args": dict(locals()), "function": "minimize"}
+    if recommend not in ("best", "mean"):
+        raise ValueError(f"recommend must be 'best' or 'mean', got {recommend!r}")
     _check_func(func, on_error)
     if isinstance(n_calls, bool) or not isinstance(n_calls, numbers.Integral) or n_calls < 1:
         raise ValueError(f"n_calls must be a positive integer, got {n_calls!r}")
@@ -586,6 +627,10 @@ def minimize(
     callbacks = check_callback(callback)
     if verbose:
         callbacks.append(VerboseCallback(n_total=n_calls, n_init=n_x0_calls, n_random=n_initial_points))
-    return _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs,
-                n_jobs=None if executor is not None and n_jobs == 1 else n_jobs, executor=executor,
-                progress=progress, repeat=False)
+    res = _run(optimizer, func, n_calls, x0, y0, callbacks, on_error, specs,
+               n_jobs=None if executor is not None and n_jobs == 1 else n_jobs, executor=executor,
+               progress=progress, repeat=False)
+    if recommend == "mean":
+        res.x, res.fun = res.x_mean, res.fun_mean
+    res.recommended = recommend
+    return res
