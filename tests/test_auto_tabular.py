@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import asktell
+from asktell import Categorical
 from asktell.auto import AutoOptimizer
 
 
@@ -51,3 +52,62 @@ def test_before_the_first_fit_the_mean_recommendation_is_the_best_observed():
 def test_bad_recommend_names_the_parameter(recommend):
     with pytest.raises(ValueError, match="recommend"):
         asktell.minimize(lambda x: x[0], [(0.0, 1.0)], n_calls=5, recommend=recommend)
+
+
+def _table_space():
+    from asktell import Integer, Real
+
+    # a ranked categorical (3 numbers), a plain one, a small integer, a large integer and a real
+    return [Categorical([16, 64, 256]), Categorical(["relu", "tanh"]), Integer(1, 4), Integer(0, 10**5),
+            Real(1e-4, 1.0, prior="log-uniform")]
+
+
+def test_neighbours_are_every_one_change_of_the_small_discrete_dimensions():
+    from asktell.auto import _neighbours, _value_tables
+
+    opt = AutoOptimizer(_table_space(), random_state=0)
+    centre = [64, "tanh", 2, 777, 0.01]
+    rows = _neighbours(opt.space.transform([centre]), _value_tables(opt.space))
+    got = [tuple(p) for p in opt.space.inverse_transform(rows)]
+    # 3 + 2 + 4 rows (each value of each small dimension, the centre's own included); the large
+    # integer and the real are left to the Gaussian perturbations
+    expected = [(v, "tanh", 2, 777) for v in (16, 64, 256)] + [(64, c, 2, 777) for c in ("relu", "tanh")] \
+        + [(64, "tanh", i, 777) for i in (1, 2, 3, 4)]
+    assert [p[:4] for p in got] == expected
+    np.testing.assert_allclose([p[4] for p in got], 0.01)
+
+
+def test_candidates_hold_the_neighbours_of_the_best_points_on_discrete_spaces():
+    rng = np.random.default_rng(0)
+    opt = AutoOptimizer([Categorical([1, 2, 3, 4, 5, 6, 7, 8]), Categorical(list("abcdefgh")),
+                         Categorical(list("ABCDEFGH")), Categorical(list(range(40, 80)))], random_state=0)
+    for _ in range(10):
+        x = opt.ask()
+        opt.tell(x, float(rng.normal()))
+    best = opt.Xi[int(np.argmin(opt.yi))]
+    points = {tuple(p) for p in opt.space.inverse_transform(opt.candidates(opt, np.random.RandomState(0)))}
+    for j, values in enumerate((range(1, 9), "abcdefgh", "ABCDEFGH")):
+        for v in values:
+            assert tuple(best[:j]) + (v,) + tuple(best[j + 1:]) in points
+
+
+def test_same_seed_same_proposals_on_a_table():
+    from asktell.auto import minimize
+
+    def f(x):
+        return (x[0] - 64) ** 2 / 1e4 + (x[1] == "relu") + (x[2] - 3) ** 2 + abs(np.log10(x[4]) + 2)
+
+    a = minimize(f, _table_space(), n_calls=14, random_state=5)
+    b = minimize(f, _table_space(), n_calls=14, random_state=5)
+    c = minimize(f, _table_space(), n_calls=14, random_state=6)
+    assert a.x_iters == b.x_iters and a.x_iters != c.x_iters
+    assert len({tuple(p) for p in a.x_iters}) == 14  # no proposal repeats a configuration
+
+
+def test_fits_are_warm_from_20_points_with_a_discrete_dimension_and_from_50_on_real_spaces():
+    from asktell import Integer
+
+    real = AutoOptimizer([(0.0, 1.0)] * 2).refit_policy
+    mixed = AutoOptimizer([(0.0, 1.0), Integer(1, 5)]).refit_policy
+    assert (real.start, real.search_every) == (50, 1)
+    assert (mixed.start, mixed.search_every) == (20, 4)
