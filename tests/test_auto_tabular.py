@@ -109,5 +109,24 @@ def test_fits_are_warm_from_20_points_with_a_discrete_dimension_and_from_50_on_r
 
     real = AutoOptimizer([(0.0, 1.0)] * 2).refit_policy
     mixed = AutoOptimizer([(0.0, 1.0), Integer(1, 5)]).refit_policy
-    assert (real.start, real.search_every) == (50, 1)
-    assert (mixed.start, mixed.search_every) == (20, 4)
+    discrete = AutoOptimizer([Integer(1, 5), Categorical(list("abc"))]).refit_policy
+    assert (real.start, real.every, real.search_every) == (50, 16, 1)
+    assert (mixed.start, mixed.every, mixed.search_every) == (20, 16, 4)
+    assert (discrete.start, discrete.every, discrete.search_every) == (20, 32, 8)
+
+
+def test_spaces_without_a_real_dimension_get_fewer_sobol_candidates_and_the_neighbours():
+    from asktell import Integer
+
+    def count(space):
+        opt = AutoOptimizer(space, random_state=0)
+        rng = np.random.default_rng(0)
+        for _ in range(8):
+            x = opt.ask()
+            opt.tell(x, float(rng.normal()))
+        return len(opt.candidates(opt, np.random.RandomState(0)))
+
+    # 256 Sobol + 128 perturbed + 5 centres x (10 + 10 values; none along the large integer), where a
+    # real dimension keeps 1024 + 512
+    assert count([Integer(0, 9), Integer(0, 9), Integer(0, 10**4)]) == 256 + 128 + 5 * 20
+    assert count([Integer(0, 9), Integer(0, 9), (0.0, 1.0)]) == 1024 + 512 + 5 * 20
