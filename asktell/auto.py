@@ -380,10 +380,7 @@ class AutoOptimizer(Optimizer):
         n = len(self.yi)
         warp = self._target_warp(self.yi)
         targets = self._model_targets(self.yi, warp)
-        order = np.argsort(targets, kind="stable")
-        keep = _MAX_FIT_POINTS // 2
-        rest = self._derive(_SUBSET_STREAM, n).choice(order[keep:], _MAX_FIT_POINTS - keep, replace=False)
-        rows = np.sort(np.concatenate([order[:keep], rest]))
+        rows = self._subset_rows(targets)
         X = self.space.transform([self.Xi[i] for i in rows])
         if n % _SUBSET_SEARCH_EVERY and hasattr(self._model, "refit_fixed"):
             est = self._model.refit_fixed(X, targets[rows])
@@ -399,6 +396,71 @@ class AutoOptimizer(Optimizer):
         while len(self.models) > limit:
             self.models.pop(0)
         self._model, self._model_n = est, n
+
+    def _subset_rows(self, targets):
+        """The told points `_fit_subset` fits on: the best half and a draw seeded by their number."""
+        order = np.argsort(targets, kind="stable")
+        keep = _MAX_FIT_POINTS // 2
+        rest = self._derive(_SUBSET_STREAM, len(targets)).choice(order[keep:], _MAX_FIT_POINTS - keep,
+                                                                  replace=False)
+        return np.sort(np.concatenate([order[:keep], rest]))
+
+    def state_dict(self):
+        """`Optimizer.state_dict`, plus what the default's proposals depend on besides.
+
+        ``"probes"``: the flat-coordinate probes proposed so far
+        (`_flat_probe`). ``"y_scale"``: past `_MAX_FIT_POINTS` points, the
+        subset model is mostly conditioned with the scaling of the targets
+        of the last searched one (`_fit_subset`), which its data alone do
+        not give.
+        """
+        state = super().state_dict()
+        if self._probes:
+            state["probes"] = [[j, count] for j, count in sorted(self._probes.items())]
+        if "theta" in state and len(self.yi) > _MAX_FIT_POINTS:
+            state["y_scale"] = [float(self._model.y_mean_), float(self._model.y_std_)]
+        return state
+
+    def load_state(self, state):
+        """Restore `state_dict` (see `Optimizer.load_state`); past `_MAX_FIT_POINTS` the subset model.
+
+        Raises ``ValueError`` for a malformed state or one saved with
+        another number of points told.
+        """
+        if not isinstance(state, dict):
+            raise ValueError(f"state must be a dict from state_dict(), got {state!r}")
+        try:
+            probes = {int(j): int(count) for j, count in state.get("probes", [])}
+        except (TypeError, ValueError):
+            raise ValueError(f"state['probes'] must be [coordinate, count] pairs, got {state['probes']!r}") from None
+        scale = state.get("y_scale")
+        if len(self.yi) <= _MAX_FIT_POINTS or scale is None or "theta" not in state:
+            super().load_state(state)
+        else:
+            self._load_subset(state, scale)
+        self._probes = probes
+
+    def _load_subset(self, state, scale):
+        """The subset model `_fit_subset` had: its rows, conditioned with the stored theta and scaling."""
+        if state.get("n_told") != len(self.yi):
+            raise ValueError(
+                f"state was saved with {state.get('n_told')!r} points told; this optimizer was told {len(self.yi)}"
+            )
+        if not (isinstance(scale, list) and len(scale) == 2 and all(isinstance(v, (int, float)) for v in scale)
+                and scale[1] > 0):
+            raise ValueError(f"state['y_scale'] must be [mean, positive std], got {scale!r}")
+        warp = self._target_warp(self.yi)
+        targets = self._model_targets(self.yi, warp)
+        rows = self._subset_rows(targets)
+        X = self.space.transform([self.Xi[i] for i in rows])
+        est = clone(self.base_estimator_)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit_theta(X, targets[rows], state["theta"])
+            est.y_mean_, est.y_std_ = float(scale[0]), float(scale[1])
+            est = est.refit_fixed(X, targets[rows])
+        est.target_warp_ = warp
+        self._use_model(est, targets)
 
     def _propose(self, number, strategy):
         probe = self._flat_probe(number)
