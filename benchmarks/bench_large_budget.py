@@ -102,6 +102,8 @@ def compare(args):
                 for b in ((top,) if name in C.BUDGET_FREE else _HEADLINE):
                     if (name, spec.suite, spec.label, spec.dim, b * spec.dim, seed) not in done:
                         tasks.append((name, spec, b * spec.dim, seed))
+    if args.report_only:
+        tasks = []
     print(f"{len(tasks)} runs to do ({len(done)} already in {log})", flush=True)
     start = time.time()
     with open(log, "a") as fh:
@@ -245,6 +247,7 @@ def main(argv=None):
     c.add_argument("--contenders", default=None, help="default: asktell-default, asktell-default-bo and " + ", ".join(PEERS))
     c.add_argument("--full", action="store_true", help="all 24 functions, 5 seeds, GPSampler in every dimension")
     c.add_argument("--jobs", type=int, default=1)
+    c.add_argument("--report-only", action="store_true", help="no new runs: the report of those in OUT/runs.jsonl")
     c.add_argument("--out", default="results/large")
     t = sub.add_parser("time", help="the default's CPU time per trial")
     t.add_argument("--dims", default="5,10")

@@ -208,9 +208,35 @@ def cmaes_ipop(f, dims, budget, seed):
         popsize = 2 * opt.population_size
 
 
+def _ngopt_numpy2_shim():
+    """Let NGOpt's surrogate step fail the way it is built to, under numpy 2.4.
+
+    Nevergrad 1.0.12's ``learn_on_k_best`` calls ``float()`` on a
+    one-element array, a TypeError since numpy 2.4, which ends the run.
+    Turned into its own ``MetaModelFailure``, NGOpt goes on with its base
+    optimizer's proposal (what it does whenever the surrogate fails), so
+    NGOpt runs here without its surrogate step (``benchmarks/RESULTS.md``).
+    """
+    from nevergrad.optimization import metamodel, optimizerlib
+
+    original = metamodel.learn_on_k_best
+    if optimizerlib.learn_on_k_best is not original:
+        return
+
+    def learn_on_k_best(*args, **kwargs):
+        try:
+            return original(*args, **kwargs)
+        except TypeError as exc:
+            raise metamodel.MetaModelFailure(str(exc)) from exc
+
+    optimizerlib.learn_on_k_best = learn_on_k_best
+
+
 def nevergrad_ngopt(f, dims, budget, seed):
     """Nevergrad's NGOpt (its algorithm selector) over the box, told the budget."""
     import nevergrad as ng
+
+    _ngopt_numpy2_shim()
 
     lo, hi = np.array(_reals_only(dims, "ngopt"), dtype=float).T
     param = ng.p.Array(init=(lo + hi) / 2).set_bounds(lo, hi)
