@@ -16,9 +16,10 @@ budget-free contenders run once at 100*d; their 10*d, 20*d and 50*d runs
 are prefixes of it (so the 10*d and 20*d standings come along). The
 timed default is a documented subset, sized for a shared 2-core
 machine: two functions per BBOB group (`SUBSET`), three seeds, and
-Optuna's GPSampler in 2-D only (at 500 and 1,000 evaluations it costs
-seconds per trial, more than all other runs together). ``--full``: all 24
-functions, five seeds, GPSampler everywhere.
+Optuna's GPSampler and the default without hand-off in 2-D only (`SLOW`:
+at 500 and 1,000 evaluations they cost about a second per trial, more
+than all other runs together). ``--full``: all 24 functions, five seeds,
+every contender everywhere.
 
 ``time``: the default's CPU time per trial over a whole sequential run of
 ``--evals`` evaluations of a weighted sphere, and over the run's last
@@ -55,6 +56,8 @@ from .problems import BBOB_FUNCTIONS, bbob_specs  # noqa: E402
 SUBSET = (2, 3, 6, 8, 10, 13, 15, 17, 21, 24)
 GROUPS = {"separable": range(1, 6), "moderate": range(6, 10), "ill-conditioned": range(10, 15),
           "multimodal": range(15, 20), "weak structure": range(20, 25)}
+#: contenders in 2-D only unless ``--full``: at 500 and 1,000 evaluations they cost ~1 s per trial
+SLOW = ("optuna-gp", "asktell-default-bo")
 PEERS = ("optuna-tpe", "optuna-gp", "optuna-cmaes", "cmaes-ipop", "ngopt")
 BUDGETS = (10, 20, 50, 100)  # per dimension; 10*d and 20*d are prefixes of the budget-free runs
 _HEADLINE = (50, 100)
@@ -97,7 +100,7 @@ def compare(args):
     for seed in range(seeds):
         for spec in bbob_specs(dims, functions):
             for name in names:
-                if name == "optuna-gp" and spec.dim > 2 and not args.full:
+                if name in SLOW and spec.dim > 2 and not args.full:
                     continue
                 for b in ((top,) if name in C.BUDGET_FREE else _HEADLINE):
                     if (name, spec.suite, spec.label, spec.dim, b * spec.dim, seed) not in done:
@@ -245,7 +248,7 @@ def main(argv=None):
     c.add_argument("--dims", default="2,5,10")
     c.add_argument("--seeds", type=int, default=None, help="3 (5 with --full)")
     c.add_argument("--contenders", default=None, help="default: asktell-default, asktell-default-bo and " + ", ".join(PEERS))
-    c.add_argument("--full", action="store_true", help="all 24 functions, 5 seeds, GPSampler in every dimension")
+    c.add_argument("--full", action="store_true", help="all 24 functions, 5 seeds, the SLOW contenders in every dimension")
     c.add_argument("--jobs", type=int, default=1)
     c.add_argument("--report-only", action="store_true", help="no new runs: the report of those in OUT/runs.jsonl")
     c.add_argument("--out", default="results/large")
