@@ -85,8 +85,9 @@ near the top on most functions rather than by winning most. It loses
 most on the multimodal and ill-conditioned functions, where it settles
 in a local basin; on the 10-D ellipsoid two runs in three stalled with
 coordinates the model treats as flat left on a face of the box, which
-the probes of `AutoOptimizer` address. What it does not do yet: restart, or hand over to a trust-region / CMA-ES-style
-local phase at larger dimensions and budgets.
+the probes of `AutoOptimizer` address. Past 20 evaluations per dimension
+(at least 40) on all-real spaces it hands over to an evolution strategy
+with restarts (`asktell._cma`): see `AutoOptimizer`.
 """
 
 from __future__ import annotations
@@ -100,12 +101,13 @@ from scipy.stats import qmc
 from sklearn.base import clone
 
 from . import _batch
+from ._cma import CMAPhase, handoff_at
 from .callbacks import VerboseCallback, check_callback
 from .learning import GaussianProcessRegressor
 from .optimizer import DEFAULT_MODEL_QUEUE_SIZE, Optimizer
 from .optimizer.smbo import _check_func, _check_x0_y0, _run
 from .space import Categorical, Integer, Real, Space, UnitCube
-from .utils import predict_objective
+from .utils import plain, predict_objective
 
 __all__ = ["AutoOptimizer", "SobolLocalCandidates", "WarmRefit", "minimize"]
 
@@ -130,6 +132,8 @@ _PROBES_PER_COORDINATE = 4  # ... at most four times each
 _MAX_FIT_POINTS = 256  # past this, the GP is fitted on a subset (cost per trial bounded)
 _SUBSET_SEARCH_EVERY = 4  # ... whose hyperparameters are searched at every 4th point
 _SUBSET_STREAM = (1 << 30) + 7  # seed-sequence key of the subset draws
+_CMA_STREAM = (1 << 30) + 11  # seed-sequence key of the evolution strategy's samples and restarts
+_CMA_ATTEMPTS = 20  # samples tried for a proposal not yet asked before a uniform point
 _BATCH_STRATEGY = "kb"  # the lie for pending points when none is given (benchmarks/RESULTS.md, "Batches")
 
 
@@ -260,7 +264,7 @@ class AutoOptimizer(Optimizer):
     `SobolLocalCandidates`, a scrambled Sobol initial design, and the
     `WarmRefit` policy. See the module docstring for why each part is there.
 
-    Three more parts serve batches and larger budgets:
+    Four more parts serve batches and larger budgets:
 
     * **Batches** (``ask(n_points=k)``, or several asks in flight) take
       the pending points into the model by a *Kriging believer* by
@@ -275,6 +279,14 @@ class AutoOptimizer(Optimizer):
       says the model has never seen its effect.
     * **A bounded fit** past 256 points told (`_fit_subset`): the time per
       trial stops growing with the points told.
+    * **A hand-off to IPOP-CMA-ES** (`asktell._cma.CMAPhase`) on all-real
+      spaces once ``max(20 * d, 40)`` points are told: the evolution
+      strategy starts at the best point, its step size and shape taken
+      from the best points told, and restarts at uniform points with a
+      doubled population when it converges. No GP is fitted after it, so
+      a trial then costs microseconds; the first ``20 * d`` proposals are
+      the Bayesian optimization's as before (``benchmarks/RESULTS.md``,
+      "Larger budgets", for why and where it stands).
 
     Parameters
     ----------
@@ -317,6 +329,9 @@ class AutoOptimizer(Optimizer):
         self.specs = {"args": {"dimensions": dimensions, "n_initial_points": n_initial_points,
                                "random_state": random_state}, "function": "AutoOptimizer"}
         self._probes = {}  # real coordinate -> probes proposed along it
+        # points told from which all-real spaces are searched by the evolution strategy (`_cma_phase`)
+        self._handoff_n = handoff_at(n_dims) if _all_real(self.space) else None
+        self._phase, self._phase_seen = None, 0  # the CMAPhase, and the points told it has seen
 
     _strategies = Optimizer._strategies + ("kb",) + _batch.STRATEGIES
 
@@ -361,7 +376,19 @@ class AutoOptimizer(Optimizer):
         y = np.concatenate([self._model.y_train_, self._model.predict(pending)])
         return self._model.refit_fixed(X, y), y
 
+    def copy(self, random_state=None):
+        """An independent copy (see `asktell.Optimizer.copy`); the evolution strategy is rebuilt from its tells."""
+        other = super().copy(random_state)
+        other._probes = dict(self._probes)
+        other._phase, other._phase_seen = None, 0
+        return other
+
+    def _handed_off(self):
+        return self._handoff_n is not None and len(self.yi) >= self._handoff_n
+
     def _fit(self):
+        if self._handed_off():
+            return  # the evolution strategy needs no model: the time per trial stays flat
         if len(self.yi) <= _MAX_FIT_POINTS:
             super()._fit()
         else:
@@ -466,6 +493,8 @@ class AutoOptimizer(Optimizer):
         self._use_model(est, targets)
 
     def _propose(self, number, strategy):
+        if self._handed_off():
+            return self._cma_point(number)
         probe = self._flat_probe(number)
         if probe is not None:
             return probe
@@ -475,6 +504,36 @@ class AutoOptimizer(Optimizer):
                 self._fit()
             return _batch.propose(self, number, strategy)
         return super()._propose(number, strategy)
+
+    def _cma_phase(self):
+        """The evolution strategy (`asktell._cma.CMAPhase`), brought up to date with the points told.
+
+        It is built from the first `_handoff_n` points told (centred on the
+        best, shaped by the best ones), and each later point told joins it
+        in the order told; so its state is a function of the tells alone,
+        and a replay rebuilds it.
+        """
+        if self._phase is None:
+            n = self._handoff_n
+            self._phase = CMAPhase(self.space.transform(self.Xi[:n]), np.asarray(self.yi[:n], dtype=float),
+                                   self._derive, _CMA_STREAM)
+            self._phase_seen = n
+        if self._phase_seen < len(self.yi):
+            U = self.space.transform(self.Xi[self._phase_seen:])
+            for u, value in zip(U, self.yi[self._phase_seen:]):
+                self._phase.tell(u, value)
+            self._phase_seen = len(self.yi)
+        return self._phase
+
+    def _cma_point(self, number):
+        """A sample of the evolution strategy (from trial ``number``'s stream) not yet asked."""
+        phase = self._cma_phase()
+        for attempt in range(_CMA_ATTEMPTS):
+            u = phase.sample(self._derive(_CMA_STREAM, number, attempt))
+            x = plain(self.space.inverse_transform(u[None, :])[0])
+            if self._acceptable(x):
+                return x
+        return self._random_new(self._derive(number))
 
     def _flat_probe(self, number):
         """The incumbent with one coordinate the model treats as flat redrawn, or None.
