@@ -93,7 +93,10 @@ def _cheap_refits(optimizer):
     """
     from .auto import WarmRefit
 
-    optimizer.refit_policy = WarmRefit(start=0, search_every=_SEARCH_EVERY)
+    policy = optimizer.refit_policy
+    if isinstance(policy, WarmRefit):  # the default's own schedule, warm from the first fit
+        optimizer.refit_policy = WarmRefit(start=0, every=policy.every, restarts=policy.restarts,
+                                           search_every=max(policy.search_every, _SEARCH_EVERY))
     return optimizer
 
 
