@@ -23,7 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .callbacks import check_callback
-from .space import Space, check_dimension
+from .space import Real, Space, check_dimension
 from .utils import eval_callbacks, plain
 
 __all__ = ["BayesSearchCV"]
@@ -80,21 +80,23 @@ def _named_space(subspace):
 
 
 def _cheap_refits(optimizer):
-    """The default strategy with the refit schedule of a 20-50 candidate search.
+    """The default strategy with the refit schedule of a 20-50 candidate search, on real spaces.
 
     A candidate's cross-validation costs tens of milliseconds on small
-    data, the same order as the default's model fit, and that fit
-    searched the GP's hyperparameters afresh at every candidate. Here it
-    searches them from the last fit's (`asktell.auto.WarmRefit` from the
-    first fit), at every `_SEARCH_EVERY`-th point only, afresh at every
-    16th; in between the model conditions on the new point with the last
-    hyperparameters. That halves the optimizer's CPU time at the same
-    best scores (``benchmarks/RESULTS.md``, "BayesSearchCV").
+    data, the same order as the default's model fit, and on a space of
+    reals only that fit searches the GP's hyperparameters afresh at every
+    candidate below 50 points. Here they are searched from the last fit's
+    (`asktell.auto.WarmRefit` from the first fit), at every
+    `_SEARCH_EVERY`-th point only, afresh at the default's interval; in
+    between the model conditions on the new point with the last
+    hyperparameters. Spaces with an integer or categorical dimension keep
+    the default's own, already sparser schedule (there this one saved
+    little and cost score; ``benchmarks/RESULTS.md``, "BayesSearchCV").
     """
     from .auto import WarmRefit
 
     policy = optimizer.refit_policy
-    if isinstance(policy, WarmRefit):  # the default's own schedule, warm from the first fit
+    if isinstance(policy, WarmRefit) and all(isinstance(d, Real) for d in optimizer.space.dimensions):
         optimizer.refit_policy = WarmRefit(start=0, every=policy.every, restarts=policy.restarts,
                                            search_every=max(policy.search_every, _SEARCH_EVERY))
     return optimizer
@@ -170,9 +172,10 @@ class BayesSearchCV(BaseSearchCV):
     optimizer_kwargs : dict or None
         None (or only ``n_initial_points``): the default strategy,
         `asktell.AutoOptimizer` (a Gaussian process with output warping and
-        log expected improvement), whose GP hyperparameters are searched at
-        every second candidate (`_cheap_refits`; a search with ``storage``
-        keeps the default's schedule). Any other key (``base_estimator``,
+        log expected improvement); on a space of reals its GP
+        hyperparameters are searched at every second candidate only
+        (`_cheap_refits`; a search with ``storage`` keeps the default's
+        schedule). Any other key (``base_estimator``,
         ``acq_func``, ...) builds `asktell.Optimizer` with these keyword
         arguments, as scikit-optimize did. ``random_state`` is taken from
         this object's ``random_state``.

@@ -408,3 +408,10 @@ def test_default_strategy_searches_gp_hyperparameters_at_every_second_point():
     assert not np.array_equal(thetas[8], thetas[7])
     # a plain AutoOptimizer keeps searching at every point
     assert AutoOptimizer([(0.0, 1.0)], random_state=0).refit_policy(7, opt.models[-1])["optimizer"] == "L-BFGS-B"
+
+
+def test_mixed_spaces_keep_the_default_refit_schedule():
+    search = BayesSearchCV(SVC(), {"C": Real(1e-3, 1e3, prior="log-uniform"), "degree": Integer(1, 3)},
+                           n_iter=6, cv=3, random_state=0).fit(X_IRIS, Y_IRIS)
+    default = AutoOptimizer(search.optimizers_[0].space, random_state=0).refit_policy
+    assert vars(search.optimizers_[0].refit_policy) == vars(default)
