@@ -242,3 +242,17 @@ def test_the_default_resumes_exactly_past_its_subset_size(tmp_path, no_thread_le
     monkeypatch.setattr(asktell.auto, "_MAX_FIT_POINTS", 10)
     whole, resumed = _sittings(tmp_path, "auto", {"n_initial_points": 4}, 14, 6)
     assert resumed == whole
+
+
+def test_a_scipy_study_takes_an_enqueued_trial(tmp_path, no_thread_leak):
+    # the scipy pool adopts trials it did not propose into its cache (add_trial)
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    study = _study(url, "s", "scipy-de", _KWARGS["scipy-de"])
+    _run(study, 5)
+    number = study.enqueue_trial({"a": 0.25, "k": 4, "c": "y"})
+    trial = study.ask()
+    assert (trial.number, trial.x) == (number, [0.25, 4, "y"])
+    study.tell(trial, _mixed(trial.x))
+    _run(study, 4)
+    assert len({tuple(t.x) for t in study.trials}) == 10
+    study.close()
