@@ -10,7 +10,7 @@ import pytest
 import asktell.auto
 from asktell import create_study, load_study
 from asktell.learning import GaussianProcessRegressor
-from asktell.storage.replay import STATE_KEY
+from asktell.study._sync import STATE_KEY
 from asktell.study import optimizer_names
 from test_study_support import METHOD_SPACE, MIXED, by_method
 

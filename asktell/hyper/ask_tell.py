@@ -19,12 +19,11 @@ import math
 import weakref
 
 
-from ..protocol import AskTellOptimizer, TrialBook
+from ..protocol import AskTellOptimizer, TrialBook, plain
 from ..utils import _check_random_state
 from ..trial import Trial
-from .driver import _accepts, _plain
 from ..space.method_space import METHOD_KEY, MethodSpace
-from .optlib import make_optlib
+from .optlib import accepts_option, make_optlib
 
 __all__ = ["HyperAskTell"]
 
@@ -44,6 +43,10 @@ class HyperAskTell(AskTellOptimizer):
         or any name given to `register_optlib`).
     random_state : int, RandomState or None
         Seeds the optlib (as `HyperOptimizer` does for its first run).
+    driver : object or None
+        What the optlib's ``setup`` is given as ``optimizer``: the driver
+        whose ``pre_dispatch`` it may read (`HyperOptimizer.run` passes
+        itself). None: asks simply come one at a time.
     **optlib_opts
         Options of the optlib's ``setup``.
 
@@ -57,23 +60,21 @@ class HyperAskTell(AskTellOptimizer):
 
     Notes
     -----
-    The optlib's ``setup`` gets ``optimizer=None``: there is no driver to
-    read ``pre_dispatch`` from, asks simply come one at a time. A value
-    told as ``(value, seconds)`` gives the selector the trial's duration
-    (what ``cost_aware=True`` ranks methods by); a NaN or infinite value
-    fails the trial, as in `HyperOptimizer`.
+    A value told as ``(value, seconds)`` gives the selector the trial's
+    duration (what ``cost_aware=True`` ranks methods by); a NaN or
+    infinite value fails the trial, as in `HyperOptimizer`.
     """
 
-    def __init__(self, methods, space=None, optlib="auto", random_state=None, **optlib_opts):
+    def __init__(self, methods, space=None, optlib="auto", random_state=None, *, driver=None, **optlib_opts):
         self.space = MethodSpace(methods, space)
         self.optlib = optlib
         self.random_state = random_state
         self.optlib_opts = dict(optlib_opts)
         opts = dict(optlib_opts)
-        if _accepts(optlib, "random_state"):
+        if accepts_option(optlib, "random_state"):
             opts.setdefault("random_state", int(_check_random_state(random_state).randint(2**31 - 1)))
         optlib_space = {m: (s if s is not None else {}) for m, s in self.space.spaces.items()}
-        self.optlib_ = make_optlib(optlib, self.space.methods, optlib_space, optimizer=None, **opts)
+        self.optlib_ = make_optlib(optlib, self.space.methods, optlib_space, optimizer=driver, **opts)
         self._finalizer = weakref.finalize(self, self.optlib_.cleanup)
         self._book = TrialBook()
         self._settings = {}  # number -> the optlib's setting, until told
@@ -85,7 +86,7 @@ class HyperAskTell(AskTellOptimizer):
             raise RuntimeError("this HyperAskTell is closed; its optlib was cleaned up")
         setting = self.optlib_.get_setting()
         method = setting[METHOD_KEY]
-        params = {k: _plain(v) for k, v in dict(setting["params"]).items()}
+        params = {k: plain(v) for k, v in dict(setting["params"]).items()}
         params = {METHOD_KEY: method, **params}
         x = self.space.from_params(params)  # in the order of the method's dimensions
         trial = self._book.open(x, self.space.to_params(x))

@@ -96,7 +96,11 @@ def get_optlib(name):
 
 
 def make_optlib(optlib, methods, space, optimizer=None, **opts):
-    """A set-up optlib from a registered name, a `HyperOptLib` class or instance."""
+    """A set-up optlib from a registered name, a `HyperOptLib` class or instance.
+
+    ``optimizer`` is handed to ``setup`` (the driver, see `HyperOptLib`);
+    ``opts`` are ``setup``'s options.
+    """
     defaults = {}
     if isinstance(optlib, str):
         cls, defaults = get_optlib(optlib)
@@ -111,6 +115,14 @@ def make_optlib(optlib, methods, space, optimizer=None, **opts):
         )
     instance.setup(methods, space, optimizer=optimizer, **{**defaults, **opts})
     return instance
+
+
+def accepts_option(optlib, name):
+    """Whether ``optlib``'s ``setup`` (a registered name, class or instance) takes the keyword ``name``."""
+    if isinstance(optlib, str):
+        optlib = get_optlib(optlib)[0]
+    params = inspect.signature(optlib.setup).parameters.values()
+    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in params)
 
 
 # ---------------------------------------------------------------- method spaces

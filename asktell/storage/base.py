@@ -138,7 +138,7 @@ class StoredTrial:
     def to_trial(self):
         """The protocol's `Trial`, with timings and worker in ``info``."""
         info = dict(self.info)
-        info.pop("optimizer_state", None)  # the optimizer's own, for resuming (storage.replay)
+        info.pop("optimizer_state", None)  # the optimizer's own, for resuming (asktell.study._sync)
         info.update(
             worker=self.worker,
             attempts=self.attempts,

@@ -299,7 +299,7 @@ class SQLStorage(BaseStorage):
         database of a newer asktell is never touched, and opening an
         existing one takes no lock.
         """
-        from .. import __version__
+        from .._version import __version__
 
         stored = self._stored_version()
         self._check_version(stored)
@@ -326,7 +326,7 @@ class SQLStorage(BaseStorage):
         return rows[0] if rows else None
 
     def _check_version(self, stored):
-        from .. import __version__
+        from .._version import __version__
 
         if stored is None or int(stored[0]) == SCHEMA_VERSION:
             return

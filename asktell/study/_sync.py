@@ -7,6 +7,10 @@ when it wrote the log, for any deterministic optimizer of the trial
 protocol: Bayesian, scipy's (whose state lives in a thread) or a
 hyper-optimizer. Every ask replayed is checked against the point stored,
 so an optimizer that does not replay is caught, not silently trusted.
+
+`sync` is how a `Study` catches up: it caches every trial changed since
+it last looked and replays them into its optimizer (built on first use
+from the stored settings, `new_optimizer`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import inspect
 import math
 import numbers
 
+from ..storage import space_from_dict, space_to_dict
 from ..trial import Trial, TrialState
+from ._registry import factory_for
 
 __all__ = ["LogReplay", "StateReplay", "ReplayError", "STATE_KEY", "replay_for", "same_point"]
 
@@ -230,3 +236,79 @@ def replay_for(optimizer):
     if callable(getattr(optimizer, "add_trial", None)) and getattr(optimizer, "adopts_trials", True):
         return StateReplay(optimizer)
     return LogReplay(optimizer)
+
+
+# ------------------------------------------------------------------ a study catching up
+def new_optimizer(study):
+    """A fresh optimizer for ``study``: built from the stored settings, or the instance it was given."""
+    settings = study.optimizer_settings
+    if "name" in settings:
+        factory = factory_for(settings["name"])
+        space = space_from_dict(space_to_dict(study.space))  # a copy: optimizers may set transforms
+        return factory(space, random_state=settings["random_state"], **settings["kwargs"])
+    instance, study._instance = study._instance, None
+    if instance is None:
+        raise RuntimeError(
+            f"study {study.name!r} needs a fresh optimizer to rebuild its state, and was given "
+            "an instance that is already used; open the study again with a new instance"
+        )
+    if list(getattr(instance, "trials", []) or []):
+        raise ValueError("optimizer must be a fresh instance (it has trials already); the study replays its own")
+    return instance
+
+
+def close_optimizer(optimizer):
+    """Stop an optimizer's threads, where it has any."""
+    for method in ("stop", "close", "cleanup"):
+        fn = getattr(optimizer, method, None)
+        if callable(fn):
+            fn()
+            return
+
+
+def drop_replay(study):
+    """Forget ``study``'s optimizer (stopping its threads); the next `sync` rebuilds it."""
+    replay, study._replay = study._replay, None
+    study._resources["optimizer"] = None
+    if replay is not None:
+        close_optimizer(replay.optimizer)
+
+
+def absorb(study, stored):
+    """Cache the stored trials ``stored`` in ``study``."""
+    for t in stored:
+        study._trials[t.number] = t
+        study._seen = max(study._seen, t.seq)
+
+
+def refresh(study):
+    """Cache what changed in storage since ``study`` last looked (no replay)."""
+    absorb(study, study.storage.trials(study.study_id, study._seen))
+
+
+def sync(study, txn=None):
+    """Catch up with storage: cache every changed trial, replay into the optimizer.
+
+    Without ``txn`` it reads without taking the study's lock (what was
+    committed), so that the model fits of catching up do not hold
+    other workers up; the locked step after it then has little to do.
+    """
+    absorb(study, txn.trials(study._seen) if txn is not None else study.storage.trials(study.study_id, study._seen))
+    try:
+        if study._replay is None:
+            study._replay = replay_for(new_optimizer(study))
+            study._resources["optimizer"] = study._replay.optimizer
+        seq = study._replay.seq
+        study._replay.apply(
+            [t for t in study._trials.values() if t.ask_seq > seq or (t.tell_seq or -1) > seq]
+        )
+    except BaseException:
+        drop_replay(study)
+        raise
+
+
+def store_state(study, txn, number, info):
+    """Store the optimizer's state after telling ``number``, for a resume in one fit."""
+    state_dict = getattr(study._replay.optimizer, "state_dict", None)
+    if callable(state_dict):
+        txn.set_info(number, dict(info, **{STATE_KEY: state_dict()}))
