@@ -454,6 +454,8 @@ class AutoOptimizer(Optimizer):
     def load_state(self, state):
         """Restore `state_dict` (see `Optimizer.load_state`); past `_MAX_FIT_POINTS` the subset model.
 
+        Once handed off to the evolution strategy there is no model to rebuild.
+
         Raises ``ValueError`` for a malformed state or one saved with
         another number of points told.
         """
@@ -464,18 +466,24 @@ class AutoOptimizer(Optimizer):
         except (TypeError, ValueError):
             raise ValueError(f"state['probes'] must be [coordinate, count] pairs, got {state['probes']!r}") from None
         scale = state.get("y_scale")
-        if len(self.yi) <= _MAX_FIT_POINTS or scale is None or "theta" not in state:
+        if self._handed_off():
+            # the evolution strategy proposes, from the points told alone (`_cma_phase`): no model
+            self._check_told(state)
+        elif len(self.yi) <= _MAX_FIT_POINTS or scale is None or "theta" not in state:
             super().load_state(state)
         else:
             self._load_subset(state, scale)
         self._probes = probes
 
-    def _load_subset(self, state, scale):
-        """The subset model `_fit_subset` had: its rows, conditioned with the stored theta and scaling."""
+    def _check_told(self, state):
         if state.get("n_told") != len(self.yi):
             raise ValueError(
                 f"state was saved with {state.get('n_told')!r} points told; this optimizer was told {len(self.yi)}"
             )
+
+    def _load_subset(self, state, scale):
+        """The subset model `_fit_subset` had: its rows, conditioned with the stored theta and scaling."""
+        self._check_told(state)
         if not (isinstance(scale, list) and len(scale) == 2 and all(isinstance(v, (int, float)) for v in scale)
                 and scale[1] > 0):
             raise ValueError(f"state['y_scale'] must be [mean, positive std], got {scale!r}")

@@ -8,7 +8,7 @@ study run in one.
 import pytest
 
 import asktell.auto
-from asktell import create_study, load_study
+from asktell import Real, create_study, load_study
 from asktell.learning import GaussianProcessRegressor
 from asktell.study._sync import STATE_KEY
 from asktell.study import optimizer_names
@@ -256,3 +256,20 @@ def test_a_scipy_study_takes_an_enqueued_trial(tmp_path, no_thread_leak):
     _run(study, 4)
     assert len({tuple(t.x) for t in study.trials}) == 10
     study.close()
+
+
+def test_the_default_handed_off_reopens_without_a_model_fit(tmp_path, no_thread_leak, monkeypatch):
+    # past the hand-off the evolution strategy proposes from the points told: no GP is fitted on reopening
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    space = [Real(-2.0, 2.0, name="a"), Real(-2.0, 2.0, name="b")]
+    study = create_study("s", url, space, optimizer="auto", random_state=3,
+                         optimizer_kwargs={"n_initial_points": 44})
+    study.optimize(lambda x: (x[0] - 0.3) ** 2 + x[1] ** 2, n_trials=46)
+    study.close()
+    fits = []
+    monkeypatch.setattr(GaussianProcessRegressor, "fit", lambda self, *a, **k: fits.append(1) or self)
+    resumed = load_study("s", url)
+    trial = resumed.ask()
+    assert resumed._replay.optimizer._handed_off() and fits == []
+    resumed.tell(trial, 1.0)
+    resumed.close()
