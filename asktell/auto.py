@@ -439,12 +439,16 @@ class AutoOptimizer(Optimizer):
         """`Optimizer.state_dict`, plus what the default's proposals depend on besides.
 
         ``"probes"``: the flat-coordinate probes proposed so far
-        (`_flat_probe`). ``"y_scale"``: past `_MAX_FIT_POINTS` points, the
+        (`_flat_probe`). ``"cma"`` and ``"cma_seen"``: once handed off, the
+        evolution strategy's state and the points told it has taken in. ``"y_scale"``: past `_MAX_FIT_POINTS` points, the
         subset model is mostly conditioned with the scaling of the targets
         of the last searched one (`_fit_subset`), which its data alone do
         not give.
         """
         state = super().state_dict()
+        if self._phase is not None:
+            state["cma"] = self._phase.state_dict()
+            state["cma_seen"] = self._phase_seen
         if self._probes:
             state["probes"] = [[j, count] for j, count in sorted(self._probes.items())]
         if "theta" in state and len(self.yi) > _MAX_FIT_POINTS:
@@ -467,8 +471,15 @@ class AutoOptimizer(Optimizer):
             raise ValueError(f"state['probes'] must be [coordinate, count] pairs, got {state['probes']!r}") from None
         scale = state.get("y_scale")
         if self._handed_off():
-            # the evolution strategy proposes, from the points told alone (`_cma_phase`): no model
+            # the evolution strategy proposes, from the points told alone (`_cma_phase`): no model;
+            # its state is restored where stored, else rebuilt from the tells at the next ask
             self._check_told(state)
+            if "cma" in state:
+                seen = state.get("cma_seen")
+                if not isinstance(seen, int) or not self._handoff_n <= seen <= len(self.yi):
+                    raise ValueError(f"state['cma_seen'] must count points told past the hand-off, got {seen!r}")
+                self._phase = CMAPhase.from_state(state["cma"], self._derive, _CMA_STREAM)
+                self._phase_seen = seen
         elif len(self.yi) <= _MAX_FIT_POINTS or scale is None or "theta" not in state:
             super().load_state(state)
         else:

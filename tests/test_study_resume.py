@@ -258,18 +258,24 @@ def test_a_scipy_study_takes_an_enqueued_trial(tmp_path, no_thread_leak):
     study.close()
 
 
-def test_the_default_handed_off_reopens_without_a_model_fit(tmp_path, no_thread_leak, monkeypatch):
-    # past the hand-off the evolution strategy proposes from the points told: no GP is fitted on reopening
+def test_the_default_handed_off_reopens_from_the_stored_strategy(tmp_path, no_thread_leak, monkeypatch):
+    # past the hand-off the evolution strategy proposes: reopening fits no GP and restores the
+    # strategy's stored state instead of telling it every point again
+    from asktell._cma import CMAPhase
+
     url = f"sqlite:///{tmp_path / 'r.db'}"
     space = [Real(-2.0, 2.0, name="a"), Real(-2.0, 2.0, name="b")]
     study = create_study("s", url, space, optimizer="auto", random_state=3,
                          optimizer_kwargs={"n_initial_points": 44})
-    study.optimize(lambda x: (x[0] - 0.3) ** 2 + x[1] ** 2, n_trials=46)
+    study.optimize(lambda x: (x[0] - 0.3) ** 2 + x[1] ** 2, n_trials=70)
     study.close()
-    fits = []
+    fits, tells = [], []
     monkeypatch.setattr(GaussianProcessRegressor, "fit", lambda self, *a, **k: fits.append(1) or self)
+    original = CMAPhase.tell
+    monkeypatch.setattr(CMAPhase, "tell", lambda self, *a: tells.append(1) or original(self, *a))
     resumed = load_study("s", url)
     trial = resumed.ask()
     assert resumed._replay.optimizer._handed_off() and fits == []
+    assert len(tells) <= 1  # the last point told, which the stored strategy had not taken in yet
     resumed.tell(trial, 1.0)
     resumed.close()
