@@ -33,7 +33,7 @@ from .utils import dump, expected_minimum, expected_minimum_random_sampling, loa
 from . import hyper
 from .hyper import HyperAskTell, HyperOptimizer, LCBSelector, MethodSpace
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "Categorical",

@@ -184,7 +184,7 @@ def _existing_storage(args):
 # ---------------------------------------------------------------- objective
 def _load_objective(spec):
     """``file.py:function``, ``path/to/file:function`` or ``package.module:function``."""
-    from .study import _load_object
+    from ._imports import load_object
 
     where, sep, attr = spec.rpartition(":")
     if not sep or not where or not attr:
@@ -196,7 +196,7 @@ def _load_objective(spec):
         where = _import_file(path, spec)
     elif os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
-    func = _load_object(f"{where}:{attr}", "objective")
+    func = load_object(f"{where}:{attr}", "objective")
     if not callable(func):
         raise UsageError(f"objective {spec!r} is not callable")
     return func
@@ -232,14 +232,14 @@ def _import_file(path, spec):
 
 def _exception_types(names):
     """``--catch`` names (``ValueError``, ``module:Class``, ``module.Class``) as exception classes."""
-    from .study import _load_object
+    from ._imports import load_object
 
     types = []
     for name in names:
         if ":" not in name and "." in name:
             name = ":".join(name.rsplit(".", 1))
         if ":" in name:
-            cls = _load_object(name, "--catch")
+            cls = load_object(name, "--catch")
         else:
             cls = getattr(builtins, name, None)
             if cls is None:
@@ -353,7 +353,7 @@ def _user_traceback(exc):
 
 
 def _best(study, trials):
-    from .study import _best as best
+    from .study._views import best_of as best
 
     complete = [t for t in trials if str(t.state) == "COMPLETE"]
     return best(complete, study.direction) if complete else None
@@ -497,9 +497,9 @@ class _StudyView:
         return [t.to_trial() for t in self.storage.trials(self.record.study_id)]
 
     def trials_records(self):
-        from .study import Study
+        from .study._views import records
 
-        return Study.trials_records(self)
+        return records(self.trials)
 
     def __enter__(self):
         return self
@@ -509,10 +509,10 @@ class _StudyView:
 
 
 def _export(args, out):
-    from .study import _records_text
+    from .study._views import records_text
 
     with _StudyView.open(args) as study:
-        text = _records_text(study.trials_records(), args.format)
+        text = records_text(study.trials_records(), args.format)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)

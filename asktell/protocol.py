@@ -50,7 +50,7 @@ import numpy as np
 
 from .trial import Trial, TrialState
 
-__all__ = ["AskTellOptimizer", "TrialBook", "Told", "parse_value", "error_text"]
+__all__ = ["AskTellOptimizer", "TrialBook", "Told", "parse_value", "error_text", "plain", "split_score"]
 
 #: what ``tell_trial`` accepts: a float, or ``(value, seconds)``
 Value = Union[float, "tuple[float, float]"]
@@ -173,6 +173,23 @@ def parse_value(value: Any, param: str = "value") -> Told:
             raise ValueError(f"{param}: seconds of (value, seconds) must be >= 0, got {value!r}")
         return Told(val, seconds)
     return Told(_real(value, param, value))
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python number it holds (what trials store); anything else as is."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def split_score(value: Mapping) -> tuple[Any, dict]:
+    """``(score, extras)`` of a dict result ``{"score": score, **extras}``, as a hyper-optimizer objective returns.
+
+    The score is then read as any value (`parse_value`); numpy scalars among
+    the extras become Python numbers. Raises ``TypeError`` when there is no
+    ``"score"``.
+    """
+    if "score" not in value:
+        raise TypeError(f"an objective returning a dict must include 'score', got keys {sorted(map(str, value))}")
+    return value["score"], {k: plain(v) for k, v in value.items() if k != "score"}
 
 
 def error_text(error: str | BaseException | None) -> str | None:

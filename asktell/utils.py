@@ -478,7 +478,7 @@ def show_versions() -> None:
     import sys
     from importlib.metadata import PackageNotFoundError, version
 
-    from . import __version__
+    from ._version import __version__
 
     print(f"Platform: {platform.platform()}")
     print(f"Python: {platform.python_version()} ({sys.executable})")

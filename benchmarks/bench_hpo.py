@@ -61,10 +61,8 @@ def _asktell_minimizer(function_name):
             n = len(result.func_vals)
             if n in checkpoints:
                 recs[n] = list(result.x)
-                if result.models:  # also the lowest posterior mean among the points told
-                    model = result.models[-1]
-                    mean = model.predict(result.space.transform(result.x_iters))
-                    recs[f"mean{n}"] = list(result.x_iters[int(np.argmin(mean))])
+                if "x_mean" in result:  # the default's recommendation by the model's mean
+                    recs[f"mean{n}"] = list(result.x_mean)
 
         getattr(asktell, function_name)(
             f, _skopt_dims(dims, asktell.space), n_calls=budget, random_state=seed, callback=keep
@@ -196,6 +194,25 @@ def _task(contender, spec, budget, seed, checkpoints):
     }
 
 
+MEAN_SUFFIX = " (mean)"
+
+
+def with_mean_recommendations(records):
+    """``records`` plus, for each noisy run that recorded one, its recommendation by the model's mean.
+
+    The extra record is the same run under the name ``CONTENDER (mean)``,
+    its recommendation at each checkpoint the evaluated configuration of
+    lowest posterior mean (`asktell.AutoOptimizer.get_result`'s ``x_mean``)
+    instead of the best value observed.
+    """
+    out = list(records)
+    for r in records:
+        means = {k[4:]: v for k, v in r["rec_true"].items() if k.startswith("mean")}
+        if r["noisy"] and means:
+            out.append(dict(r, contender=r["contender"] + MEAN_SUFFIX, rec_true=means))
+    return out
+
+
 def regret(record, budget):
     """Regret of a run at ``budget`` (see the module docstring)."""
     if record["noisy"]:
@@ -292,7 +309,7 @@ def markdown(records, checkpoints, reference="asktell-default", tpe="optuna-tpe"
     lines += ["| contender | " + " | ".join(f"{b} evaluations" for b in checkpoints) + " |",
               "|" + "---|" * (len(checkpoints) + 1)]
     ref_runs = {(r["label"], r["seed"]): r for r in records if r["contender"] == tpe}
-    for c in contenders:
+    for c in (c for c in contenders if not c.endswith(MEAN_SUFFIX)):  # (mean): the same runs
         cells = []
         for b in checkpoints:
             mine = [r for r in records if r["contender"] == c]
@@ -336,11 +353,13 @@ def parse_args(argv=None):
     p.add_argument("--problems", default=",".join(DEFAULT_PROBLEMS), help=f"from {list(HPO_PROBLEMS)}")
     p.add_argument("--spaces", default=",".join(SPACES), help="cat, ord or both")
     p.add_argument("--noisy", choices=["no", "yes", "both"], default="no", help="the one-run-per-call variant")
-    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--seeds", type=int, default=None, help="seeds to run (default 3); with --report, only these")
     p.add_argument("--first-seed", type=int, default=0)
     p.add_argument("--budget", type=int, default=100)
     p.add_argument("--checkpoints", default="40,100")
-    p.add_argument("--contenders", default=",".join(DEFAULT_CONTENDERS), help=f"from {list(HPO_CONTENDERS)}")
+    p.add_argument("--contenders", default=None,
+                   help=f"from {list(HPO_CONTENDERS)} (default: all but {', '.join(SLOW_CONTENDERS)}); "
+                        "with --report, only these (and their ' (mean)' recommendations)")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument(
         "--full", action="store_true",
@@ -362,7 +381,17 @@ def main(argv=None):
     command = "python -m benchmarks.bench_hpo " + " ".join(argv if argv is not None else sys.argv[1:])
     if args.report:
         records = _load(args.report)
+        if args.contenders is not None:
+            records = [r for r in records if r["contender"] in args.contenders.split(",")]
+        if args.seeds is not None:
+            records = [r for r in records if args.first_seed <= r["seed"] < args.first_seed + args.seeds]
+        records = with_mean_recommendations(records)
         text = markdown(records, checkpoints, command=command)
+        for a, b in (("asktell-default", "asktell-default-before"), ("asktell-default" + MEAN_SUFFIX, "asktell-default")):
+            mine = [r for r in records if r["contender"] == a]
+            other = [r for r in records if r["contender"] == b]
+            if mine and other:
+                text += f"\n### {a} (A) against {b} (B), paired by problem and seed\n\n" + paired(mine, other, checkpoints)
         if args.baseline:
             base = [r for r in _load(args.baseline) if r["contender"] == "asktell-default"]
             mine = [r for r in records if r["contender"] == "asktell-default"]
@@ -372,6 +401,8 @@ def main(argv=None):
         return
     if args.full:
         args.noisy, args.seeds, args.contenders = "both", 5, ",".join(HPO_CONTENDERS)
+    args.seeds = 3 if args.seeds is None else args.seeds
+    args.contenders = ",".join(DEFAULT_CONTENDERS) if args.contenders is None else args.contenders
     contenders = [c for c in args.contenders.split(",") if c]
     unknown = sorted(set(contenders) - set(HPO_CONTENDERS))
     if unknown:
@@ -399,7 +430,7 @@ def main(argv=None):
             records.append(rec)
             if i % 20 == 0 or i == len(tasks):
                 print(f"  {i}/{len(tasks)} runs, {time.time() - start:.0f} s", flush=True)
-    text = markdown(records, checkpoints, command=command)
+    text = markdown(with_mean_recommendations(records), checkpoints, command=command)
     (out / "report.md").write_text(text)
     print(text)
 

@@ -9,6 +9,9 @@ Two measurements, on SQLite files in a temporary folder:
     in the running study, and the CPU time of closing it, reopening it with
     `asktell.load_study` and asking and telling once. The table gives the
     median of each and their ratio (the issue's target: at most 2x).
+    ``hyper`` and ``hyper-bayes`` fit a model per method at every trial of
+    the running study, so building a 1000-trial study of them takes hours
+    here: they are stored with 150 trials.
 
 ``workers``
     ``--workers`` processes share one study of the default optimizer and
@@ -21,6 +24,7 @@ Two measurements, on SQLite files in a temporary folder:
     not depend on how busy the machine is.
 
     python -m benchmarks.bench_resume resume [--trials 1000] [--optimizers gp,forest,...] [--repeats 3]
+        (every registered optimizer by default; ``gp`` at 1000 trials spends minutes per fit)
     python -m benchmarks.bench_resume workers [--workers 4] [--trials 40] [--sleep 1.0] [--repeats 2]
         [--optimizer NAME]
 

@@ -253,11 +253,12 @@ def test_gp_theta_start_resumes_the_search_from_a_previous_fit():
 def test_late_fits_start_from_the_last_hyperparameters():
     from asktell.auto import _FRESH_FIT_EVERY, _WARM_FIT_FROM, AutoOptimizer
 
-    opt = AutoOptimizer([(-2.0, 2.0), (-2.0, 2.0)], n_initial_points=5, random_state=0)
+    # four dimensions: the GP phase lasts 80 points (asktell._cma.handoff_at), past these 66
+    opt = AutoOptimizer([(-2.0, 2.0)] * 4, n_initial_points=5, random_state=0)
     rng = np.random.RandomState(0)
     starts = {}
     for n in range(1, _WARM_FIT_FROM + _FRESH_FIT_EVERY + 2):
-        x = list(rng.uniform(-2, 2, size=2))
+        x = list(rng.uniform(-2, 2, size=4))
         previous = getattr(opt._model, "theta_", None)
         opt.tell(x, _quadratic(x))
         if opt._model is None:
@@ -328,14 +329,14 @@ def test_ordered_numeric_choices_are_ranked_and_the_rest_stay_categorical():
 
 
 def test_candidates_are_encoded_as_the_points_would_be():
-    from asktell.auto import _cube_encoder
+    from asktell.auto import _cube_encoder, _value_tables
 
     space = [Categorical([1e-5, 1e-3, 1e-1]), Integer(4, 256, prior="log-uniform"), Integer(0, 10**6),
              Real(1e-4, 1.0, prior="log-uniform"), Categorical(["a", "b", "c"])]
     opt = asktell.AutoOptimizer(space, 3, random_state=0)
     cube = asktell.UnitCube(opt.space)
     U = np.random.RandomState(1).uniform(size=(500, cube.n_dims))
-    np.testing.assert_allclose(_cube_encoder(opt.space, cube)(U), opt.space.transform(cube.to_points(U)), atol=1e-12)
+    np.testing.assert_allclose(_cube_encoder(opt.space, cube, _value_tables(opt.space))(U), opt.space.transform(cube.to_points(U)), atol=1e-12)
 
 
 def _grid_objective(calls):

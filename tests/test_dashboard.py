@@ -149,7 +149,7 @@ def test_trial_table_pages_sorts_and_filters(board, sqlite_studies):
     # the optimizer's state stored with each told trial is neither shown nor searched
     import sqlite3
 
-    from asktell.storage.replay import STATE_KEY
+    from asktell.study._sync import STATE_KEY
 
     conn = sqlite3.connect(f"file:{sqlite_studies[1]}?mode=ro", uri=True)
     stored = [json.loads(i) for (i,) in conn.execute("SELECT info FROM asktell_trials")]

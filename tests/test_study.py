@@ -269,7 +269,7 @@ def test_unreplayable_optimizer_is_caught(tmp_path):
     first = create_study("r", url, SPACE, optimizer=TinyOptimizer(SPACE, 1))
     first.optimize(sphere, n_trials=3)
     first.close()
-    from asktell.storage.replay import ReplayError
+    from asktell.study._sync import ReplayError
 
     other = Study("r", url, optimizer=TinyOptimizer(SPACE, 2))  # another seed: other points
     with pytest.raises(ReplayError, match="does not replay the study"):

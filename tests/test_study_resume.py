@@ -10,7 +10,7 @@ import pytest
 import asktell.auto
 from asktell import create_study, load_study
 from asktell.learning import GaussianProcessRegressor
-from asktell.storage.replay import STATE_KEY
+from asktell.study._sync import STATE_KEY
 from asktell.study import optimizer_names
 from test_study_support import METHOD_SPACE, MIXED, by_method
 
@@ -140,3 +140,105 @@ def test_a_study_without_stored_states_still_resumes_exactly(tmp_path, no_thread
     assert [t.x for t in resumed.trials] == [t.x for t in whole.trials]
     whole.close()
     resumed.close()
+
+
+def _interleaved(study, n):
+    """``n`` trials asked two at a time and told in reverse order (as two workers would)."""
+    hyper = study.optimizer_settings["name"].startswith("hyper")
+    func = (lambda t: by_method(**t.params)) if hyper else (lambda t: _mixed(t.x))
+    for _ in range(n // 2):
+        first, second = study.ask(), study.ask()
+        study.tell(second, func(second))
+        study.tell(first, func(first))
+
+
+@pytest.mark.filterwarnings("ignore:trial .* failed")
+@pytest.mark.parametrize("optimizer", ["hyper-bayes", "scipy-de", "gp", "hyper-tpe"])
+def test_interleaved_asks_and_tells_resume_exactly(tmp_path, no_thread_leak, optimizer):
+    # a trial asked and told with other events in between is adopted in the order of its events
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    kwargs = _KWARGS.get(optimizer, {})
+    whole = _study(url, "whole", optimizer, kwargs)
+    _interleaved(whole, 14)
+    split = _study(url, "split", optimizer, kwargs)
+    _interleaved(split, 8)
+    split.close()
+    resumed = load_study("split", url)
+    _interleaved(resumed, 6)
+    assert [t.x for t in resumed.trials] == [t.x for t in whole.trials]
+    whole.close()
+    resumed.close()
+
+
+@pytest.mark.filterwarnings("ignore:trial .* failed")
+def test_a_reopened_hyper_study_restores_the_method_it_asks(tmp_path, no_thread_leak, monkeypatch):
+    from asktell.optimizer import Optimizer
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    study = _study(url, "s", "hyper-bayes", _KWARGS["hyper-bayes"])
+    _run(study, 24)
+    study.close()
+    fits = []
+    for name in ("_fit", "load_state"):
+        original = getattr(Optimizer, name)
+
+        def counted(self, *args, _original=original, _name=name, **kwargs):
+            fits.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Optimizer, name, counted)
+    resumed = load_study("s", url)
+    trial = resumed.ask()
+    # no fit per trial told: the state of the method asked is restored (the others' when next used)
+    assert fits == ["load_state"] if trial.params["method"] != "const" else fits == []
+    resumed.tell(trial, by_method(**trial.params))
+    assert fits.count("_fit") <= 1 and fits.count("load_state") <= 1  # as in the running study
+    resumed.close()
+
+
+@pytest.mark.parametrize("optimizer", ["scipy-de", "scipy-da", "scipy-direct", "scipy-shgo"])
+def test_a_reopened_scipy_study_retraces_its_run_without_hand_offs(tmp_path, no_thread_leak, monkeypatch,
+                                                                     optimizer):
+    from asktell.scipy_bridge.ask_tell import _Channel
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    study = _study(url, "s", optimizer, _KWARGS.get(optimizer, {}))
+    _run(study, 30)
+    study.close()
+    posted = []
+    original = _Channel.exchange
+    monkeypatch.setattr(_Channel, "exchange", lambda self, xs: posted.append(len(xs)) or original(self, xs))
+    resumed = load_study("s", url)
+    trial = resumed.ask()
+    # the 30 stored values are looked up in scipy's own run: only the new point is handed over
+    assert len(posted) == 1
+    resumed.tell(trial, _mixed(trial.x))
+    resumed.close()
+
+
+def test_add_trials_is_add_trial_one_by_one():
+    from asktell import Optimizer
+    from asktell.trial import Trial, TrialState
+
+    trials = [Trial(0, [0.5, 2, "x"], state=TrialState.COMPLETE, value=1.5),
+              Trial(1, [-0.5, 3, "y"], state=TrialState.FAIL, info={"error": "boom"}),
+              Trial(3, [0.1, 4, "y"], state=TrialState.COMPLETE, value=0.25),
+              Trial(4, [0.2, 1, "x"], state=TrialState.RUNNING)]
+    one, bulk = (Optimizer(MIXED, n_initial_points=2, random_state=1) for _ in range(2))
+    for t in trials:
+        one.add_trial(t)
+    bulk.add_trials(trials)
+    assert [(t.number, t.x, t.params, t.state, t.value, t.info) for t in bulk.trials] == [
+        (t.number, t.x, t.params, t.state, t.value, t.info) for t in one.trials]
+    assert (bulk.Xi, bulk.yi, bulk.next_trial_number) == (one.Xi, one.yi, one.next_trial_number)
+    assert bulk.ask_trial().x == one.ask_trial().x
+    with pytest.raises(ValueError, match="trial number 3 is invalid or already used"):
+        bulk.add_trials([Trial(3, [0.0, 1, "x"], state=TrialState.COMPLETE, value=1.0)])
+
+
+def test_the_default_resumes_exactly_past_its_subset_size(tmp_path, no_thread_leak, monkeypatch):
+    # past _MAX_FIT_POINTS the default fits a subset, mostly conditioned with the last searched
+    # model's scaling: the stored state carries it (y_scale), so the reopened model is the same
+    monkeypatch.setattr(asktell.auto, "_MAX_FIT_POINTS", 10)
+    whole, resumed = _sittings(tmp_path, "auto", {"n_initial_points": 4}, 14, 6)
+    assert resumed == whole

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from asktell.storage.workers import Heartbeat, worker_id, worker_lost
+from asktell.study._recovery import Heartbeat, worker_id, worker_lost
 
 
 def test_worker_id_names_host_boot_pid_and_token():

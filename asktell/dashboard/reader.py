@@ -20,7 +20,7 @@ import threading
 from contextlib import contextmanager
 from urllib.parse import quote
 
-from ..storage.replay import STATE_KEY
+from ..study._sync import STATE_KEY
 
 __all__ = ["StorageReader", "TrialQuery", "SORT_KEYS", "STATES"]
 

@@ -19,12 +19,11 @@ import math
 import weakref
 
 
-from ..protocol import AskTellOptimizer, TrialBook
+from ..protocol import AskTellOptimizer, TrialBook, plain
 from ..utils import _check_random_state
 from ..trial import Trial
-from .driver import _accepts, _plain
 from ..space.method_space import METHOD_KEY, MethodSpace
-from .optlib import make_optlib
+from .optlib import accepts_option, make_optlib
 
 __all__ = ["HyperAskTell"]
 
@@ -44,6 +43,10 @@ class HyperAskTell(AskTellOptimizer):
         or any name given to `register_optlib`).
     random_state : int, RandomState or None
         Seeds the optlib (as `HyperOptimizer` does for its first run).
+    driver : object or None
+        What the optlib's ``setup`` is given as ``optimizer``: the driver
+        whose ``pre_dispatch`` it may read (`HyperOptimizer.run` passes
+        itself). None: asks simply come one at a time.
     **optlib_opts
         Options of the optlib's ``setup``.
 
@@ -57,23 +60,21 @@ class HyperAskTell(AskTellOptimizer):
 
     Notes
     -----
-    The optlib's ``setup`` gets ``optimizer=None``: there is no driver to
-    read ``pre_dispatch`` from, asks simply come one at a time. A value
-    told as ``(value, seconds)`` gives the selector the trial's duration
-    (what ``cost_aware=True`` ranks methods by); a NaN or infinite value
-    fails the trial, as in `HyperOptimizer`.
+    A value told as ``(value, seconds)`` gives the selector the trial's
+    duration (what ``cost_aware=True`` ranks methods by); a NaN or
+    infinite value fails the trial, as in `HyperOptimizer`.
     """
 
-    def __init__(self, methods, space=None, optlib="auto", random_state=None, **optlib_opts):
+    def __init__(self, methods, space=None, optlib="auto", random_state=None, *, driver=None, **optlib_opts):
         self.space = MethodSpace(methods, space)
         self.optlib = optlib
         self.random_state = random_state
         self.optlib_opts = dict(optlib_opts)
         opts = dict(optlib_opts)
-        if _accepts(optlib, "random_state"):
+        if accepts_option(optlib, "random_state"):
             opts.setdefault("random_state", int(_check_random_state(random_state).randint(2**31 - 1)))
         optlib_space = {m: (s if s is not None else {}) for m, s in self.space.spaces.items()}
-        self.optlib_ = make_optlib(optlib, self.space.methods, optlib_space, optimizer=None, **opts)
+        self.optlib_ = make_optlib(optlib, self.space.methods, optlib_space, optimizer=driver, **opts)
         self._finalizer = weakref.finalize(self, self.optlib_.cleanup)
         self._book = TrialBook()
         self._settings = {}  # number -> the optlib's setting, until told
@@ -85,19 +86,25 @@ class HyperAskTell(AskTellOptimizer):
             raise RuntimeError("this HyperAskTell is closed; its optlib was cleaned up")
         setting = self.optlib_.get_setting()
         method = setting[METHOD_KEY]
-        params = {k: _plain(v) for k, v in dict(setting["params"]).items()}
+        params = {k: plain(v) for k, v in dict(setting["params"]).items()}
         params = {METHOD_KEY: method, **params}
         x = self.space.from_params(params)  # in the order of the method's dimensions
         trial = self._book.open(x, self.space.to_params(x))
         self._settings[trial.number] = setting
         return trial
 
-    def tell_trial(self, trial, value):
-        """Report ``value`` (a float or ``(value, seconds)``) of ``trial`` to the optlib."""
+    def tell_trial(self, trial, value, fit=True):
+        """Report ``value`` (a float or ``(value, seconds)``) of ``trial`` to the optlib.
+
+        ``fit=False`` (an optlib that adopts trials): the method's model is
+        updated later, by `load_state` or the next tell that fits.
+        """
         asked, told = self._book.end(self._pending(trial), value)
         if told.seconds is not None:
             asked.info["duration"] = told.seconds
-        self.optlib_.report_result(self._settings.pop(asked.number), asked, told.value if told.finite else math.inf)
+        later = {} if fit else {"fit": False}
+        self.optlib_.report_result(self._settings.pop(asked.number), asked,
+                                   told.value if told.finite else math.inf, **later)
         return asked
 
     def fail_trial(self, trial, error=None):
@@ -110,6 +117,56 @@ class HyperAskTell(AskTellOptimizer):
     def trials(self):
         """Every trial asked, in number order."""
         return self._book.trials
+
+    # ------------------------------------------------------------ adopting (a study's replay)
+    #: a tell after the last stored state fits the method's model, as it did when first told
+    fits_each_tell = True
+
+    @property
+    def adopts_trials(self):
+        """Whether `add_trial` works: the optlib adopts settings (a `PerMethodOptLib`)."""
+        return callable(getattr(self.optlib_, "adopt_setting", None))
+
+    def add_trial(self, trial, fit=True):
+        """Register a trial asked before (a stored study brought up to date) under its own number.
+
+        Trials are added in the order they were asked. The selector picks
+        again (cheap); the method's sampler registers the params without
+        proposing where its proposals depend only on what it was told
+        (``"bayes"``, ``"auto"``), else asks again and checks. A COMPLETE
+        trial is then told (``fit=False``: without the model's update, left
+        to `load_state`), a FAIL one failed.
+        """
+        if not isinstance(trial, Trial):
+            raise TypeError(f"trial must be a Trial, got {trial!r}")
+        if not self.adopts_trials:
+            raise TypeError(f"optlib {self.optlib!r} does not adopt trials: replay its asks instead")
+        x = list(trial.x)
+        params = self.space.to_params(x)
+        record = Trial(number=trial.number, x=x, params=params, info=dict(trial.info))
+        method_params = {k: v for k, v in params.items() if k != METHOD_KEY}
+        setting = self.optlib_.adopt_setting(params[METHOD_KEY], method_params)
+        self._book.add(record)
+        self._settings[record.number] = setting
+        if trial.state == "COMPLETE":
+            seconds = record.info.pop("seconds", None)
+            self.tell_trial(record.number, trial.value if seconds is None else (trial.value, seconds), fit=fit)
+        elif trial.state == "FAIL":
+            self.fail_trial(record.number, trial.info.get("error"))
+        return record
+
+    def state_dict(self):
+        """What proposals depend on beyond the trials told (the methods' models' states), as JSON values."""
+        state_dict = getattr(self.optlib_, "state_dict", None)
+        return {"methods": state_dict() if callable(state_dict) else {}}
+
+    def load_state(self, state):
+        """Restore `state_dict` after the same trials were added with ``fit=False``: one fit per method."""
+        if not isinstance(state, dict) or not isinstance(state.get("methods"), dict):
+            raise ValueError(f"state must be a dict from state_dict(), got {state!r}")
+        load = getattr(self.optlib_, "load_state", None)
+        if callable(load):
+            load(state["methods"])
 
     def close(self):
         """Clean up the optlib (stops its threads); asking afterwards raises."""

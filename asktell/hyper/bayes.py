@@ -12,26 +12,63 @@ a model fit per result costs tens to hundreds of milliseconds.
 
 from __future__ import annotations
 
+from ..trial import Trial
 from .optlib import MethodSampler, PerMethodOptLib, register_optlib
 
 __all__ = ["BayesOptLib", "AutoOptLib"]
 
 
 class _BayesSampler(MethodSampler):
+    """One method's `asktell.Optimizer`; a restored state is applied when the method is next used.
+
+    A reopened study restores every method's state, but asks one method
+    next: its model is rebuilt then, the others' when their turn comes.
+    """
+
     def __init__(self, optimizer, strategy):
         self.optimizer = optimizer
         self.strategy = strategy
+        self._state = None  # a state to load before the optimizer is next used
+
+    def _restored(self):
+        state, self._state = self._state, None
+        if state is not None:
+            try:
+                self.optimizer.load_state(state)
+            except ValueError:  # a malformed state: the next ask fits on the data instead
+                pass
+        return self.optimizer
 
     def ask(self):
         # a method's finite space spent: repeat points rather than stop the whole search
-        trial = self.optimizer.ask_trial(strategy=self.strategy, repeat=True)
+        trial = self._restored().ask_trial(strategy=self.strategy, repeat=True)
         return trial.number, dict(trial.params)
 
     def tell(self, token, score):
-        self.optimizer.tell_trial(token, score)
+        self._restored().tell_trial(token, score)
+
+    def tell_later(self, token, score):
+        self._restored().tell_trial(token, score, fit=False)
+
+    def adopt(self, params):
+        # the optimizer's proposals depend only on what it was told: register, do not propose
+        space = self.optimizer.space
+        trial = Trial(number=self.optimizer.next_trial_number, x=space.from_params(params))
+        return self.optimizer.add_trial(trial).number
+
+    def state_dict(self):
+        return self._state if self._state is not None else self.optimizer.state_dict()
+
+    def load_state(self, state):
+        if not isinstance(state, dict) or state.get("n_told") != len(self.optimizer.yi):
+            raise ValueError(
+                f"state must be a dict from state_dict() saved with {len(self.optimizer.yi)} points told, "
+                f"got {state!r}"
+            )
+        self._state = state
 
     def fail(self, token):
-        self.optimizer.fail_trial(token, "failed or scored inf")
+        self._restored().fail_trial(token, "failed or scored inf")
 
 
 class BayesOptLib(PerMethodOptLib):

@@ -1,13 +1,14 @@
-"""`HyperOptimizer`: the loop that asks an optlib, evaluates and reports.
+"""`HyperOptimizer`: `HyperAskTell` under the one run loop (`asktell._loop`).
 
-The driver knows nothing of how the optlib decides and the optlib nothing
-of how evaluation is done: trials go to any `concurrent.futures.Executor`
-(or run inline), up to ``pre_dispatch`` of them in flight.
+Each `HyperOptimizer.run` sets up a fresh `HyperAskTell` (the optlib and
+its seed) and drives it with `asktell._loop.run_loop`: the driver knows
+nothing of how the optlib decides and the optlib nothing of how evaluation
+is done: trials go to any `concurrent.futures.Executor` (or run inline),
+up to ``pre_dispatch`` of them in flight.
 """
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 import os
@@ -18,10 +19,11 @@ from sklearn.utils import check_random_state
 
 from .._loop import Budget, Driver, ErrorPolicy, run_loop
 from ..parallel import InlineEvaluator, as_evaluator
+from ..protocol import split_score
 from ..trial import Trial, TrialState
 from ..utils import _check_number
-from ..space.method_space import method_spaces
-from .optlib import make_optlib
+from ..space.method_space import METHOD_KEY, MethodSpace, call_method, method_spaces
+from .ask_tell import HyperAskTell
 
 __all__ = ["HyperOptimizer", "HyperBest"]
 
@@ -34,16 +36,6 @@ class HyperBest(NamedTuple):
     method: str
     params: dict
     score: float
-
-
-class _Evaluation:
-    """Calls ``objective(method, **params)`` (picklable for process pools)."""
-
-    def __init__(self, objective):
-        self.objective = objective
-
-    def __call__(self, method, params):
-        return self.objective(method, **params)
 
 
 class HyperOptimizer:
@@ -215,8 +207,11 @@ class HyperOptimizer:
         """
         if not callable(objective):
             raise TypeError(f"objective must be callable, got {objective!r}")
-        optlib = self.optlib_ = self._make_optlib()
-        driver = _HyperDriver(self, optlib, _Evaluation(objective))
+        # seeded by the next draw of this object's generator, as every run is
+        ask_tell = HyperAskTell(MethodSpace(self.method_spaces), optlib=self.optlib, random_state=self._rng,
+                                driver=self, **self.optlib_opts)
+        self.optlib_ = ask_tell.optlib_
+        driver = _HyperDriver(self, ask_tell, objective)
         policy = ErrorPolicy(
             catch=() if self.on_trial_error == "raise" else (Exception,),
             non_finite="record" if self.on_trial_error == "ignore" else "warn",
@@ -232,34 +227,8 @@ class HyperOptimizer:
                      n_jobs=self.pre_dispatch, executor=executor, progress=self.progress,
                      desc="HyperOptimizer")
         finally:
-            optlib.cleanup()
+            ask_tell.close()
         return self.best
-
-    def _make_optlib(self):
-        opts = dict(self.optlib_opts)
-        seed = int(self._rng.randint(2**31 - 1))
-        if _accepts(self.optlib, "random_state"):
-            opts.setdefault("random_state", seed)
-        space = {m: (s if s is not None else {}) for m, s in self.method_spaces.items()}
-        return make_optlib(self.optlib, self.methods, space, optimizer=self, **opts)
-
-    def _new_trial(self, setting):
-        params = dict(setting["params"])
-        trial = Trial(
-            number=len(self.trials),
-            x=list(params.values()),
-            params=params,
-            info={"method": setting["method"]},
-        )
-        self.trials.append(trial)
-        return trial
-
-    @staticmethod
-    def _fail(trial, error, duration):
-        trial.state = TrialState.FAIL
-        trial.info["error"] = error
-        if duration is not None and math.isfinite(duration):
-            trial.info.setdefault("duration", duration)
 
     def __repr__(self):
         return (
@@ -270,25 +239,32 @@ class HyperOptimizer:
 
 
 class _HyperDriver(Driver):
-    """An optlib under `HyperOptimizer.run`: each trial one of its settings, the results reported back."""
+    """A run of `HyperOptimizer`: each trial one of its `HyperAskTell`'s, kept in `HyperOptimizer.trials`.
 
-    def __init__(self, hyper, optlib, evaluation):
+    `HyperOptimizer`'s trials number on over its runs and hold the method
+    in ``info``; the ask/tell's trial (``{"method": ..., **params}``) is the
+    one reported to the optlib, with the same ``info``.
+    """
+
+    def __init__(self, hyper, ask_tell, objective):
         self.hyper = hyper
-        self.optlib = optlib
-        self.evaluation = evaluation
-        self.settings = {}  # trial number -> the optlib's setting, until reported
+        self.ask_tell = ask_tell
+        self.objective = objective
+        self.asked = {}  # HyperOptimizer's trial number -> the ask/tell's trial, until told
 
     def ask(self, n):
         trials = []
-        for _ in range(n):
-            setting = self.optlib.get_setting()
-            trial = self.hyper._new_trial(setting)
-            self.settings[trial.number] = setting
+        for asked in self.ask_tell.ask_trials(n):
+            params = {k: v for k, v in asked.params.items() if k != METHOD_KEY}
+            trial = Trial(number=len(self.hyper.trials), x=list(params.values()), params=params,
+                          info={"method": asked.params[METHOD_KEY]})
+            self.hyper.trials.append(trial)
+            self.asked[trial.number] = asked
             trials.append(trial)
         return trials
 
     def call(self, trial):
-        return self.evaluation, (trial.info["method"], dict(trial.params))
+        return call_method, (self.objective, {METHOD_KEY: trial.info["method"], **trial.params})
 
     def tell(self, trial, value, seconds):
         score, extras = _parse_result(value)
@@ -298,13 +274,22 @@ class _HyperDriver(Driver):
             return self.fail(trial, f"the objective returned a non-finite score {score!r}", seconds)
         trial.value = score
         trial.state = TrialState.COMPLETE
-        self.optlib.report_result(self.settings.pop(trial.number), trial, score)
+        self.ask_tell.tell_trial(self._asked(trial), score)
         return trial
 
     def fail(self, trial, error, seconds):
-        self.hyper._fail(trial, error, seconds)
-        self.optlib.report_result(self.settings.pop(trial.number), trial, math.inf)
+        trial.state = TrialState.FAIL
+        trial.info["error"] = error
+        if seconds is not None and math.isfinite(seconds):
+            trial.info.setdefault("duration", seconds)
+        self.ask_tell.fail_trial(self._asked(trial), error)
         return trial
+
+    def _asked(self, trial):
+        """The ask/tell's trial for ``trial``, given its ``info`` (the duration the selector reads)."""
+        asked = self.asked.pop(trial.number)
+        asked.info.update(trial.info)
+        return asked
 
     def label(self, trial):
         return f"trial {trial.number} ({trial.info['method']})"
@@ -312,27 +297,7 @@ class _HyperDriver(Driver):
 
 def _parse_result(value):
     """``(score, extras)`` from a float or a dict with a ``"score"`` key."""
-    if isinstance(value, dict):
-        if "score" not in value:
-            raise TypeError(f"an objective returning a dict must include 'score', got keys {sorted(value)}")
-        extras = {k: _plain(v) for k, v in value.items() if k != "score"}
-        value = value["score"]
-    else:
-        extras = {}
+    value, extras = split_score(value) if isinstance(value, dict) else (value, {})
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.generic)):
         raise TypeError(f"the objective must return a number or a dict with 'score', got {value!r}")
     return float(value), extras
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _accepts(optlib, name):
-    """Whether the optlib's ``setup`` takes the keyword ``name``."""
-    if isinstance(optlib, str):
-        from .optlib import get_optlib
-
-        optlib = get_optlib(optlib)[0]
-    params = inspect.signature(optlib.setup).parameters.values()
-    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in params)

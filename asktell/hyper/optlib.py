@@ -96,7 +96,11 @@ def get_optlib(name):
 
 
 def make_optlib(optlib, methods, space, optimizer=None, **opts):
-    """A set-up optlib from a registered name, a `HyperOptLib` class or instance."""
+    """A set-up optlib from a registered name, a `HyperOptLib` class or instance.
+
+    ``optimizer`` is handed to ``setup`` (the driver, see `HyperOptLib`);
+    ``opts`` are ``setup``'s options.
+    """
     defaults = {}
     if isinstance(optlib, str):
         cls, defaults = get_optlib(optlib)
@@ -111,6 +115,14 @@ def make_optlib(optlib, methods, space, optimizer=None, **opts):
         )
     instance.setup(methods, space, optimizer=optimizer, **{**defaults, **opts})
     return instance
+
+
+def accepts_option(optlib, name):
+    """Whether ``optlib``'s ``setup`` (a registered name, class or instance) takes the keyword ``name``."""
+    if isinstance(optlib, str):
+        optlib = get_optlib(optlib)[0]
+    params = inspect.signature(optlib.setup).parameters.values()
+    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in params)
 
 
 # ---------------------------------------------------------------- method spaces
@@ -134,6 +146,33 @@ class MethodSampler:
 
     def stop(self):
         """Release resources (nothing by default)."""
+
+    def adopt(self, params):
+        """Take ``params``, a setting asked of this sampler before (a study brought up to date); its token.
+
+        The default asks again and checks that the proposal is ``params``
+        (a sampler drawing from a random stream must draw it again);
+        ``ValueError`` when it is not. A sampler whose proposals depend
+        only on what it was told registers the setting without proposing.
+        """
+        token, proposed = self.ask()
+        if not _same_params(proposed, params):
+            raise ValueError(
+                f"{type(self).__name__} proposed {proposed!r} where {params!r} was asked before: it "
+                "only takes settings of its own, asked again in the same order with the same seed"
+            )
+        return token
+
+    def tell_later(self, token, score):
+        """`tell`, leaving a model's update to `load_state` (the default: `tell`; nothing to defer)."""
+        self.tell(token, score)
+
+    def state_dict(self):
+        """What proposals depend on beyond the settings told, as JSON values (None: nothing)."""
+        return None
+
+    def load_state(self, state):
+        """Restore `state_dict` after the same settings were told with `tell_later`."""
 
 
 class _NoParams(MethodSampler):
@@ -303,14 +342,57 @@ class PerMethodOptLib(HyperOptLib):
         if len(seen) >= size:
             self.selector.retire(method)
 
-    def report_result(self, setting, trial, score):
+    def report_result(self, setting, trial, score, fit=True):
+        """Tell the selector and the method's sampler; ``fit=False``: the sampler's `tell_later`."""
         method, token = setting["method"], setting["params_token"]
         score = float(score)
         self.selector.tell(method, score, _duration(trial))
-        if math.isfinite(score):
+        if not math.isfinite(score):
+            self.samplers[method].fail(token)
+        elif fit:
             self.samplers[method].tell(token, score)
         else:
-            self.samplers[method].fail(token)
+            self.samplers[method].tell_later(token, score)
+
+    def adopt_setting(self, method, params):
+        """The setting of ``method`` at ``params`` asked before, registered as asked again.
+
+        A study brought up to date adopts its stored trials, in the order
+        they were asked, instead of asking: the selector picks again (its
+        choice is cheap and draws from its random stream, so it is replayed;
+        a trial it would not have picked is counted for ``method`` all the
+        same) and the method's sampler adopts the params (`MethodSampler.adopt`).
+        """
+        chosen = self.selector.ask()
+        if chosen != method:
+            self.selector.cancel(chosen)
+            self.selector.adopt(method)
+        try:
+            token = self.samplers[method].adopt(dict(params))
+        except BaseException:
+            self.selector.cancel(method)
+            raise
+        self._note_handed_out(method, params)
+        return {"method": method, "params": dict(params), "params_token": token}
+
+    def state_dict(self):
+        """The samplers' `MethodSampler.state_dict` by method (those that have one)."""
+        states = {m: s.state_dict() for m, s in self.samplers.items()}
+        return {m: state for m, state in states.items() if state is not None}
+
+    def load_state(self, states):
+        """Restore `state_dict`: each method's sampler (one model fit each); ValueError for a bad one."""
+        if not isinstance(states, dict):
+            raise ValueError(f"state must be a dict from state_dict(), got {states!r}")
+        error = None
+        for method, state in states.items():
+            if method in self.samplers:
+                try:
+                    self.samplers[method].load_state(state)
+                except ValueError as exc:  # the others are restored all the same
+                    error = error or exc
+        if error is not None:
+            raise error
 
     def cleanup(self):
         errors = []
@@ -321,6 +403,20 @@ class PerMethodOptLib(HyperOptLib):
                 errors.append(exc)
         if errors:
             raise errors[0]
+
+
+def _same_params(a, b):
+    """Equality of two settings' params, floats up to round-off (a setting read back from storage)."""
+    if set(a) != set(b):
+        return False
+    for key, u in a.items():
+        v = b[key]
+        u, v = _hashable(u), _hashable(v)
+        if u == v:
+            continue
+        if not (isinstance(u, float) and isinstance(v, (int, float)) and math.isclose(u, v, rel_tol=1e-9)):
+            return False
+    return True
 
 
 def _hashable(value):

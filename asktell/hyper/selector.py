@@ -161,6 +161,10 @@ class LCBSelector:
         """Stop picking ``method`` (its space is exhausted) while any other method is not retired."""
         self.retired[self._i(method)] = True
 
+    def adopt(self, method):
+        """Count one ask of ``method`` made elsewhere (in flight until told), without choosing."""
+        self.in_flight[self._i(method)] += 1
+
     def cancel(self, method):
         """Forget one ask of ``method`` that will never be told."""
         i = self._i(method)

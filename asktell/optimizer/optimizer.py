@@ -436,6 +436,45 @@ class Optimizer(AskTellOptimizer):
             self.fail_trial(trial, trial.info.get("error"))
         return trial
 
+    def add_trials(self, trials, fit=True):
+        """`add_trial` for many finished trials at once (a stored study brought up to date).
+
+        The same checks and the same state as adding them one by one with
+        ``fit=False``, then at most one fit (``fit``), in a fraction of the
+        time: the space is validated point by point without rebuilding
+        each trial twice. Returns the trials as registered.
+        """
+        trials = list(trials)
+        names = self.space.dimension_names
+        added = []
+        for trial in trials:
+            if not isinstance(trial, Trial):
+                raise TypeError(f"trial must be a Trial, got {trial!r}")
+            number = trial.number
+            if not _is_int(number) or number < 0 or number in self._book:
+                raise ValueError(f"trial number {number!r} is invalid or already used")
+            x = list(trial.x)
+            self.space.check_point(x, param="trial.x")
+            state = TrialState(trial.state)
+            x = plain(x)
+            record = Trial(number=int(number), x=x, params=dict(zip(names, x)), state=TrialState.RUNNING,
+                           value=trial.value, info=dict(trial.info))
+            if state is TrialState.COMPLETE:
+                value = (trial.value, trial.info["seconds"]) if self._per_second else trial.value
+                y = self.check_value(value)
+                self._book.add(record)
+                self._used.setdefault(self._key(x), record.number)
+                self._complete(record, y, value)
+            else:
+                self._book.add(record)
+                self._used.setdefault(self._key(x), record.number)
+                if state is TrialState.FAIL:
+                    self.fail_trial(record, record.info.get("error"))
+            added.append(record)
+        if trials:
+            self._after_tell(fit)
+        return added
+
     def check_value(self, value, param="y"):
         """The model's target for a value told: a float, or ``[value, log(seconds)]`` with ``*ps``.
 

@@ -120,7 +120,7 @@ def _early_sampling(sampling_method, n, channel, bounds):
         for i in range(d):  # the same arithmetic as shgo's scaling to the bounds
             points[:, i] = points[:, i] * span[i] + low[i]
         points = [np.array(p) for p in points]
-        channel.known.update(zip((p.tobytes() for p in points), channel.exchange(points)))
+        channel.known.update(zip((p.tobytes() for p in points), channel.scores_of(points)))
         return unit
 
     return sample, n
@@ -141,6 +141,7 @@ class _Channel:
         self.scores = None  # list of floats (caller -> run)
         self.preloaded = deque()  # scores of a mapped batch, consumed by `objective`
         self.known = {}  # point bytes -> score told before scipy evaluates it (early sampling)
+        self.stored = None  # a `StoredScores` answering scipy in its own run while it replays a study
         self.stopping = False
         self.finished = False  # set when scipy returned or raised
         self.result = None
@@ -169,7 +170,19 @@ class _Channel:
             score = self.known.pop(x.tobytes(), None)
             if score is not None:
                 return score
-        return self.exchange([x])[0]
+        return self.scores_of([x])[0]
+
+    def scores_of(self, xs):
+        """The scores of ``xs``: those `stored` knows at once, the rest asked of the caller."""
+        if self.stored is None:
+            return self.exchange(xs)
+        scores = [self.stored(x) for x in xs]
+        missing = [i for i, score in enumerate(scores) if score is None]
+        if missing:
+            self.stored = None  # the stored trials ran out: the caller answers from here on
+            for i, score in zip(missing, self.exchange([xs[i] for i in missing])):
+                scores[i] = score
+        return scores
 
     def map(self, func, iterable):
         """What scipy calls as ``workers``: a whole batch, answered by the caller.
@@ -185,11 +198,11 @@ class _Channel:
             scores = [self.known.pop(x.tobytes(), None) for x in xs]
             missing = [i for i, score in enumerate(scores) if score is None]
             if missing:
-                for i, score in zip(missing, self.exchange([xs[i] for i in missing])):
+                for i, score in zip(missing, self.scores_of([xs[i] for i in missing])):
                     scores[i] = score
             self.preloaded.extend(scores)
         else:
-            self.preloaded.extend(self.exchange(xs))
+            self.preloaded.extend(self.scores_of(xs))
         out = [func(x) for x in xs]
         if self.preloaded:
             self.preloaded.clear()
@@ -206,6 +219,60 @@ class _Channel:
         finally:
             self.finished = True
             self._ended()
+
+
+def penalty_for(penalty, best, worst):
+    """What scipy is given for a failed point (see `ScipyAskTell`'s ``penalty``)."""
+    if penalty is not None:
+        return float(penalty)
+    if math.isinf(worst):
+        return FIRST_PENALTY
+    return worst + max(1.0, worst - best)
+
+
+class StoredScores:
+    """Answers a scipy run from a study's stored trials, in the run's own thread or greenlet.
+
+    A resumed run must be given the values it was given before to retrace
+    its steps; handing each point to the caller and back costs a thread
+    switch per point. Instead scipy's objective calls this first: ``find(x)``
+    gives what is known of the point (an object with ``failed``,
+    ``value`` and ``tags``, the `HyperScipySampler` cache entry), or None,
+    and the first point it does not know ends the replay (the caller
+    answers from then on). Failed points get the penalty of a failed tell,
+    from the values given so far, as `ScipyAskTell` would give it.
+
+    Parameters
+    ----------
+    find : callable
+        ``find(x) -> entry or None`` for a point ``x`` of scipy's box.
+    penalty : float or None
+        As `ScipyAskTell`'s ``penalty``.
+    tag : hashable
+        The run's tag; `own` becomes True when a point's entry carries it.
+    """
+
+    def __init__(self, find, penalty, tag):
+        self.find = find
+        self.penalty = penalty
+        self.tag = tag
+        self.best = math.inf
+        self.worst = -math.inf
+        self.own = False  # a point the run itself had evaluated was replayed
+        self.missed = False
+
+    def __call__(self, x):
+        entry = self.find(x)
+        if entry is None:
+            self.missed = True
+            return None
+        if self.tag in entry.tags:
+            self.own = True
+        if entry.failed:
+            return penalty_for(self.penalty, self.best, self.worst)
+        self.best = min(self.best, entry.value)
+        self.worst = max(self.worst, entry.value)
+        return entry.value
 
 
 class _ThreadChannel(_Channel):
@@ -424,6 +491,7 @@ class ScipyAskTell(AskTellOptimizer):
         self._untold = 0  # points of the posted batch not told
         self._best = math.inf
         self._worst = -math.inf
+        self._stored = None
 
     @staticmethod
     def _check_bounds(bounds):
@@ -461,6 +529,17 @@ class ScipyAskTell(AskTellOptimizer):
         self._finalizer = self._channel.start(self, self._function, self.bounds, kwargs)
         return self
 
+    def replay(self, stored):
+        """Answer scipy from ``stored`` (a `StoredScores`) until it meets a point it does not know.
+
+        Call it before the first ask: the run retraces its steps without a
+        hand-off per point, then asks as usual. Returns ``self``.
+        """
+        if self._finalizer is not None:
+            raise RuntimeError("replay() must come before the run starts (before the first ask)")
+        self._stored = self._channel.stored = stored
+        return self
+
     def stop(self):
         """Abort scipy (if it runs) and join its thread. Pending trials stay RUNNING."""
         if self._finalizer is not None:
@@ -484,6 +563,9 @@ class ScipyAskTell(AskTellOptimizer):
             self.start()
         if not channel.take(block):
             return False
+        if self._stored is not None:  # the values given by `replay` count as told
+            self._best = min(self._best, self._stored.best)
+            self._worst = max(self._worst, self._stored.worst)
         if channel.finished:
             channel.ended = True
             self.result = channel.result
@@ -558,11 +640,7 @@ class ScipyAskTell(AskTellOptimizer):
 
     # ---------------------------------------------------------------- telling
     def _penalty(self):
-        if self.penalty is not None:
-            return float(self.penalty)
-        if math.isinf(self._worst):
-            return FIRST_PENALTY
-        return self._worst + max(1.0, self._worst - self._best)
+        return penalty_for(self.penalty, self._best, self._worst)
 
     def _pending_index(self, trial):
         """The pending trial ``trial`` names and its index in the posted batch."""

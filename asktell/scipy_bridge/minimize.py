@@ -137,7 +137,10 @@ def scipy_minimize(
         kwargs["x0"] = cube.from_point(_single_point(x0))
 
     opt = ScipyAskTell(method, cube.bounds, handoff=handoff or default_handoff(), **kwargs)
-    driver = _ScipyDriver(opt, func, cube, callbacks, lambda points, values: _result(points, values, space, rng, specs))
+    driver = _ScipyDriver(
+        opt, func, cube, callbacks,
+        lambda points, values: create_result(points, values, space=space, rng=rng, specs=specs),
+    )
     with opt:
         run_loop(driver, Budget(trials=n_calls), ErrorPolicy(non_finite="record"), n_jobs=n_jobs,
                  executor=executor, progress=progress, desc="scipy_minimize")
@@ -219,8 +222,3 @@ def _check_value(value, point):
     if np.ndim(value) != 0:
         raise ValueError(f"func must return a scalar, got an array of shape {np.shape(value)} at {point!r}")
     return float(value)
-
-
-def _result(x_iters, func_vals, space, rng, specs):
-    """`create_result` (the best *finite* value as ``x`` and ``fun``)."""
-    return create_result(x_iters, func_vals, space=space, rng=rng, specs=specs)

@@ -43,7 +43,7 @@ import numpy as np
 
 from ..protocol import AskTellOptimizer, TrialBook
 from ..utils import _check_random_state
-from .ask_tell import HANDOFFS, SCIPY_METHODS, ScipyAskTell, seed_keyword
+from .ask_tell import HANDOFFS, SCIPY_METHODS, ScipyAskTell, StoredScores, seed_keyword
 from ..space import Space, UnitCube
 from ..trial import Trial, TrialState
 
@@ -68,7 +68,7 @@ class _Known:
 class _Worker:
     """One slot of the pool: a scipy run and where it stands."""
 
-    __slots__ = ("index", "restart", "opt", "issued", "empty_runs", "exhausted")
+    __slots__ = ("index", "restart", "opt", "issued", "empty_runs", "exhausted", "stored")
 
     def __init__(self, index):
         self.index = index
@@ -77,6 +77,7 @@ class _Worker:
         self.issued = False  # this run issued (or replayed) a point of its own
         self.empty_runs = 0
         self.exhausted = False
+        self.stored = None  # the `StoredScores` replaying this run's known points
 
     @property
     def tag(self):
@@ -184,6 +185,7 @@ class HyperScipySampler(AskTellOptimizer):
         self._in_flight = {}  # point key -> number of the RUNNING trial at it
         self._listeners = {}  # number -> [(ScipyAskTell, inner trial number)]
         self._warned_exhausted = False
+        self._table = None  # the cache as the workers started: what they replay without hand-offs
 
     # ---------------------------------------------------------------- seeds and workers
     @property
@@ -219,7 +221,15 @@ class HyperScipySampler(AskTellOptimizer):
         kwargs, bounds = self._run_kwargs(worker, previous)
         worker.opt = ScipyAskTell(
             self.method, bounds, early_sampling=self.method == "shgo", handoff=self.handoff, **kwargs
-        ).start()
+        )
+        worker.stored = None
+        if self._table is not None and any(w.stored is not None and w.stored.missed for w in self._workers):
+            self._table = None  # a run met a point not in the cache: the replay is over
+        if self._table is not None:
+            table, to_point = self._table, self._cube.to_point
+            worker.stored = StoredScores(lambda x: table.get(_key(to_point(x))), None, worker.tag)
+            worker.opt.replay(worker.stored)
+        worker.opt.start()
         worker.issued = False
 
     def _new_worker(self):
@@ -261,6 +271,8 @@ class HyperScipySampler(AskTellOptimizer):
             except BaseException:
                 self.stop()
                 raise
+            if worker.stored is not None and worker.stored.own:  # it replayed a point of its own
+                worker.issued = True
             if inner is None:
                 self._restart(worker)
                 continue
@@ -276,6 +288,11 @@ class HyperScipySampler(AskTellOptimizer):
     def ask_trial(self):
         """The next point as a RUNNING `Trial` (``x``, ``params``, ``info`` of its worker)."""
         if not self._workers:
+            # new runs retrace what the cache holds in their own thread, without a hand-off per point
+            # (with one worker: several take turns by a cursor that cache hits move, which only the
+            # hand-offs retrace)
+            one = all(tag[0] in (0, None) for known in self._known.values() for tag in known.tags)
+            self._table = dict(self._known) if self.cache and self._known and self.n_workers == 1 and one else None
             for _ in range(self.n_workers):
                 self._new_worker()
         while True:
@@ -341,6 +358,36 @@ class HyperScipySampler(AskTellOptimizer):
         """
         record, told = self._book.end(trial, value)
         self._finish(record, not told.finite, told.value if told.finite else None)
+        return record
+
+    @property
+    def adopts_trials(self):
+        """Whether `add_trial` may replace replaying asks: only with the cache, which the runs replay from."""
+        return bool(self.cache)
+
+    #: `add_trial` keeps a trial's ``info`` (its worker and restart tag the cache entry)
+    keeps_trial_info = True
+
+    def add_trial(self, trial):
+        """Register a trial asked elsewhere (a stored study being brought up to date) under its number.
+
+        A finished trial fills the cache, a RUNNING one is in flight (tell
+        it later), as in `resume`; runs started afterwards retrace the
+        cache. Running workers are not told: a study adopts trials before
+        its first ask, or another process's trials, which the cache keeps
+        from being asked twice.
+        """
+        if not isinstance(trial, Trial):
+            raise TypeError(f"trial must be a Trial, got {trial!r}")
+        self.space.check_point(trial.x, param=f"trial {trial.number} x")
+        record = Trial(number=trial.number, x=list(trial.x), params=self.space.to_params(list(trial.x)),
+                       state=TrialState(trial.state), value=trial.value, info=dict(trial.info))
+        self._book.add(record)
+        if record.finished:
+            self._finish(record, record.state is TrialState.FAIL, record.value)
+        else:
+            self._in_flight.setdefault(_key(record.x), record.number)
+            self._listeners[record.number] = []
         return record
 
     def fail_trial(self, trial, error=None):

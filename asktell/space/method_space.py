@@ -12,10 +12,19 @@ from __future__ import annotations
 
 from .space import Space
 
-__all__ = ["MethodSpace", "method_spaces", "METHOD_KEY"]
+__all__ = ["MethodSpace", "method_spaces", "METHOD_KEY", "call_method"]
 
 #: the params key that holds the method
 METHOD_KEY = "method"
+
+
+def call_method(func, params):
+    """``func(method, **rest)`` for a method-space trial's params ``{"method": method, **rest}``.
+
+    A module-level function, so that it travels to process pools and Dask.
+    """
+    params = dict(params)
+    return func(params.pop(METHOD_KEY), **params)
 
 
 def method_spaces(methods, space=None):

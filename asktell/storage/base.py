@@ -9,8 +9,9 @@ asks and tells replay in the order they were committed.
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..trial import Trial, TrialState
@@ -66,7 +67,6 @@ class StudyRecord:
     created: float
 
 
-@dataclass
 class StoredTrial:
     """One row of the trials table.
 
@@ -75,29 +75,70 @@ class StoredTrial:
     optimizer still waits for it); ``seq`` is the trial's latest change.
     ``requeued`` marks a trial whose worker was lost and that waits for
     another worker to run it again.
+
+    ``params`` and ``info`` may be given as their JSON text: they are then
+    decoded when first read, so that bringing a study of many trials up to
+    date decodes only the few it looks into (a resume reads the stored
+    optimizer state of the last trial told, not of every trial).
     """
 
-    number: int
-    state: TrialState
-    x: list
-    params: dict
-    value: float | None = None
-    told: object = None
-    info: dict = field(default_factory=dict)
-    worker: str | None = None
-    heartbeat: float | None = None
-    started: float | None = None
-    completed: float | None = None
-    attempts: int = 1
-    requeued: bool = False
-    seq: int = 0
-    ask_seq: int = 0
-    tell_seq: int | None = None
+    __slots__ = ("number", "state", "x", "_params", "value", "told", "_info", "worker", "heartbeat",
+                 "started", "completed", "attempts", "requeued", "seq", "ask_seq", "tell_seq")
+
+    def __init__(self, number, state, x, params, value=None, told=None, info=None, worker=None,
+                 heartbeat=None, started=None, completed=None, attempts=1, requeued=False, seq=0,
+                 ask_seq=0, tell_seq=None):
+        self.number = number
+        self.state = state
+        self.x = x
+        self._params = params
+        self.value = value
+        self.told = told
+        self._info = {} if info is None else info
+        self.worker = worker
+        self.heartbeat = heartbeat
+        self.started = started
+        self.completed = completed
+        self.attempts = attempts
+        self.requeued = requeued
+        self.seq = seq
+        self.ask_seq = ask_seq
+        self.tell_seq = tell_seq
+
+    @property
+    def params(self):
+        """The point by dimension name."""
+        if isinstance(self._params, str):
+            self._params = json.loads(self._params)
+        return self._params
+
+    @params.setter
+    def params(self, value):
+        self._params = value
+
+    @property
+    def info(self):
+        """Free-form extras (error text, user attributes, the optimizer's state)."""
+        if isinstance(self._info, str):
+            self._info = json.loads(self._info)
+        return self._info
+
+    @info.setter
+    def info(self, value):
+        self._info = value
+
+    def __eq__(self, other):
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, k) == getattr(other, k) for k in _FIELDS)
+
+    def __repr__(self):
+        return f"StoredTrial({', '.join(f'{k}={getattr(self, k)!r}' for k in _FIELDS)})"
 
     def to_trial(self):
         """The protocol's `Trial`, with timings and worker in ``info``."""
         info = dict(self.info)
-        info.pop("optimizer_state", None)  # the optimizer's own, for resuming (storage.replay)
+        info.pop("optimizer_state", None)  # the optimizer's own, for resuming (asktell.study._sync)
         info.update(
             worker=self.worker,
             attempts=self.attempts,
@@ -116,6 +157,9 @@ class StoredTrial:
             value=self.value,
             info=info,
         )
+
+
+_FIELDS = tuple(name.lstrip("_") for name in StoredTrial.__slots__)
 
 
 def _when(stamp):

@@ -63,7 +63,9 @@ def _cho_inverse(L):
     if info != 0:
         return cho_solve((L, True), np.eye(len(L)), check_finite=False)
     lower = np.tril(inv)
-    return lower + np.tril(lower, -1).T
+    out = lower + lower.T  # the diagonal twice, then once: exactly (2d - d == d in floating point)
+    out[np.diag_indices_from(out)] = lower.diagonal()
+    return out
 
 
 class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
@@ -293,12 +295,14 @@ class GaussianProcessRegressor(RegressorMixin, BaseEstimator):
         r2 = self._sq_dist(X, X, ls)
         k_unit, dk_unit = _matern52(r2)
         K_f = amp * k_unit
-        K = K_f + np.diag(np.full(n, noise + self.alpha + _JITTER))
-        try:
-            L = cholesky(K, lower=True, check_finite=False)
-        except np.linalg.LinAlgError:
+        K = K_f.copy()
+        K[np.diag_indices(n)] += noise + self.alpha + _JITTER
+        # LAPACK's potrf/potrs directly: scipy's cholesky and cho_solve call them, with checks
+        # that cost as much as the factorization at a few dozen points
+        L, info = lapack.dpotrf(K, lower=1, clean=1, overwrite_a=1)
+        if info != 0:
             return 1e25, np.zeros_like(theta)
-        alpha = cho_solve((L, True), z, check_finite=False)
+        alpha, _ = lapack.dpotrs(L, z, lower=1)
         K_inv = _cho_inverse(L)
         lml = -0.5 * z @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * _LOG_2PI
         W = np.outer(alpha, alpha) - K_inv

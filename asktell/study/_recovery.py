@@ -6,6 +6,10 @@ machine after a reboot, are not taken for the same), the token tells a
 process from a later one that reuses its pid. A trial's worker is lost
 when, on this machine, its process is gone, or, anywhere, when its
 heartbeat is older than the grace period.
+
+A study fails and requeues the running trials of lost workers (`recover`)
+before it asks, keeps a `Heartbeat` while it has trials running (`beat`),
+and hands back the trials a run of its own cannot finish (`release_trial`).
 """
 
 from __future__ import annotations
@@ -13,8 +17,13 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 import uuid
 import warnings
+from functools import partial
+
+from ..trial import TrialState
+from ._sync import absorb, close_optimizer
 
 __all__ = ["worker_id", "worker_lost", "Heartbeat"]
 
@@ -119,3 +128,71 @@ class Heartbeat:
         self._stop.set()
         if self._thread is not threading.current_thread():
             self._thread.join()
+
+
+# ------------------------------------------------------------------ a study's lost workers
+def recover(study, txn, now):
+    """Fail and requeue the running trials whose worker is lost; return how many."""
+    lost = 0
+    for number, worker, heartbeat in txn.running():
+        if worker == study._worker and number in study._own:
+            continue
+        reason = worker_lost(worker, heartbeat, now, study.grace_period)
+        if reason is not None:
+            lose(study, txn, number, reason, now)
+            lost += 1
+    return lost
+
+
+def lose(study, txn, number, reason, now, started=True):
+    """Requeue trial ``number`` to run again, or fail it for good after ``max_retries`` attempts."""
+    stored = txn.get(number)
+    if not started:
+        txn.requeue(number, reason, now, started=False)
+    elif stored.attempts > study.max_retries:
+        info = dict(stored.info, error=f"{reason}; given up after {stored.attempts} attempts")
+        txn.finish(number, TrialState.FAIL, None, None, info, now)
+    else:
+        txn.requeue(number, reason, now)
+
+
+def release_trial(study, number, reason, started=True):
+    """Our evaluation of ``number`` was lost or interrupted: queue it to run again."""
+    with study._mutex:
+        now = time.time()
+        with study.storage.transaction(study.study_id) as txn:
+            before = study._seen
+            stored = txn.get(number)
+            if stored.state is TrialState.RUNNING and stored.worker == study._worker:
+                lose(study, txn, number, reason, now, started)
+            absorb(study, txn.trials(before))
+        study._own.discard(number)
+        beat(study)
+
+
+def beat(study):
+    """Run the heartbeat while ``study`` has trials running (or `Study.optimize` runs), else stop it."""
+    resources = study._resources
+    if (study._own or study._optimizing) and resources["heartbeat"] is None:
+        pulse = partial(_pulse, study.storage, study.study_id, study._worker)
+        resources["heartbeat"] = Heartbeat(pulse, study.heartbeat_interval, on_exit=study.storage.release_thread)
+    elif not (study._own or study._optimizing) and resources["heartbeat"] is not None:
+        heartbeat, resources["heartbeat"] = resources["heartbeat"], None
+        heartbeat.stop()
+
+
+def _pulse(storage, study_id, worker):
+    storage.heartbeat(study_id, worker, time.time())
+
+
+def release(resources):
+    """Stop a study's heartbeat and optimizer and close the storage it owns (its finalizer)."""
+    heartbeat = resources.get("heartbeat")
+    if heartbeat is not None:
+        heartbeat.stop()
+    optimizer = resources.get("optimizer")
+    if optimizer is not None:
+        close_optimizer(optimizer)
+    storage = resources.get("storage")
+    if storage is not None:
+        storage.close()
