@@ -340,9 +340,10 @@ class AutoOptimizer(Optimizer):
 
         ``strategy`` chooses a point while others are pending: ``"kb"``
         (the model is told its own posterior mean there, the default),
-        ``"lp"`` (local penalization), ``"ts"`` (Thompson draws; both in
-        `asktell._batch`) or a constant lie (``"cl_min"``, ``"cl_mean"``,
-        ``"cl_max"``).
+        ``"lp"`` (local penalization), ``"ts"`` (Thompson draws), ``"mix"``
+        (the believer while fewer than four points are pending, Thompson
+        draws past that; all three in `asktell._batch`) or a constant lie
+        (``"cl_min"``, ``"cl_mean"``, ``"cl_max"``).
         """
         return super().ask(n_points=n_points, strategy=strategy)
 
@@ -518,6 +519,8 @@ class AutoOptimizer(Optimizer):
         if probe is not None:
             return probe
         n_told, n_pending = len(self.yi), len(self._book.pending_numbers)
+        if strategy == "mix":
+            strategy = "kb" if n_pending < _batch.MIX_BELIEVED else "ts"
         if strategy in _batch.STRATEGIES and n_pending and n_told and n_told + n_pending >= self.n_initial_points_:
             if self._model_n != n_told:
                 self._fit()
