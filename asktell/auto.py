@@ -360,8 +360,9 @@ class AutoOptimizer(Optimizer):
         units. With a noisy objective the best value observed is often a
         lucky draw: the model, which averages the neighbours of every
         point, ranks the points by their estimated true values instead.
-        Before the first fit (during the initial design) they are ``x`` and
-        ``fun``.
+        Before the first fit (during the initial design), and after the
+        hand-off to the evolution strategy (no model is fitted then), they
+        are ``x`` and ``fun``.
         """
         res = super().get_result()
         res.x_mean, res.fun_mean = _mean_recommendation(self, res)
@@ -604,8 +605,8 @@ class AutoOptimizer(Optimizer):
 def _mean_recommendation(optimizer, res):
     """(point, posterior mean) of the evaluated point of lowest posterior mean, else ``(res.x, res.fun)``."""
     ys = np.asarray(optimizer.yi, dtype=float)
-    if optimizer._model is None or ys.ndim != 1:
-        return res.x, res.fun
+    if optimizer._model is None or ys.ndim != 1 or optimizer._handed_off():
+        return res.x, res.fun  # no model yet, or none since the hand-off to the evolution strategy
     rows = np.flatnonzero(np.isfinite(ys))
     mean = predict_objective(optimizer._model, optimizer.space.transform([optimizer.Xi[i] for i in rows]))
     best = int(np.argmin(mean))
