@@ -85,8 +85,9 @@ near the top on most functions rather than by winning most. It loses
 most on the multimodal and ill-conditioned functions, where it settles
 in a local basin; on the 10-D ellipsoid two runs in three stalled with
 coordinates the model treats as flat left on a face of the box, which
-the probes of `AutoOptimizer` address. What it does not do yet: restart, or hand over to a trust-region / CMA-ES-style
-local phase at larger dimensions and budgets.
+the probes of `AutoOptimizer` address. Past 20 evaluations per dimension
+(at least 40) on all-real spaces it hands over to an evolution strategy
+with restarts (`asktell._cma`): see `AutoOptimizer`.
 """
 
 from __future__ import annotations
@@ -99,12 +100,14 @@ import numpy as np
 from scipy.stats import qmc
 from sklearn.base import clone
 
+from . import _batch
+from ._cma import CMAPhase, handoff_at
 from .callbacks import VerboseCallback, check_callback
 from .learning import GaussianProcessRegressor
 from .optimizer import DEFAULT_MODEL_QUEUE_SIZE, Optimizer
 from .optimizer.smbo import _check_func, _check_x0_y0, _run
 from .space import Categorical, Integer, Real, Space, UnitCube
-from .utils import predict_objective
+from .utils import plain, predict_objective
 
 __all__ = ["AutoOptimizer", "SobolLocalCandidates", "WarmRefit", "minimize"]
 
@@ -129,6 +132,8 @@ _PROBES_PER_COORDINATE = 4  # ... at most four times each
 _MAX_FIT_POINTS = 256  # past this, the GP is fitted on a subset (cost per trial bounded)
 _SUBSET_SEARCH_EVERY = 4  # ... whose hyperparameters are searched at every 4th point
 _SUBSET_STREAM = (1 << 30) + 7  # seed-sequence key of the subset draws
+_CMA_STREAM = (1 << 30) + 11  # seed-sequence key of the evolution strategy's samples and restarts
+_CMA_ATTEMPTS = 20  # samples tried for a proposal not yet asked before a uniform point
 _BATCH_STRATEGY = "kb"  # the lie for pending points when none is given (benchmarks/RESULTS.md, "Batches")
 
 
@@ -259,7 +264,7 @@ class AutoOptimizer(Optimizer):
     `SobolLocalCandidates`, a scrambled Sobol initial design, and the
     `WarmRefit` policy. See the module docstring for why each part is there.
 
-    Three more parts serve batches and larger budgets:
+    Four more parts serve batches and larger budgets:
 
     * **Batches** (``ask(n_points=k)``, or several asks in flight) take
       the pending points into the model by a *Kriging believer* by
@@ -274,6 +279,14 @@ class AutoOptimizer(Optimizer):
       says the model has never seen its effect.
     * **A bounded fit** past 256 points told (`_fit_subset`): the time per
       trial stops growing with the points told.
+    * **A hand-off to IPOP-CMA-ES** (`asktell._cma.CMAPhase`) on all-real
+      spaces once ``max(20 * d, 40)`` points are told: the evolution
+      strategy starts at the best point, its step size and shape taken
+      from the best points told, and restarts at uniform points with a
+      doubled population when it converges. No GP is fitted after it, so
+      a trial then costs microseconds; the first ``20 * d`` proposals are
+      the Bayesian optimization's as before (``benchmarks/RESULTS.md``,
+      "Larger budgets", for why and where it stands).
 
     Parameters
     ----------
@@ -316,14 +329,20 @@ class AutoOptimizer(Optimizer):
         self.specs = {"args": {"dimensions": dimensions, "n_initial_points": n_initial_points,
                                "random_state": random_state}, "function": "AutoOptimizer"}
         self._probes = {}  # real coordinate -> probes proposed along it
+        # points told from which all-real spaces are searched by the evolution strategy (`_cma_phase`)
+        self._handoff_n = handoff_at(n_dims) if _all_real(self.space) else None
+        self._phase, self._phase_seen = None, 0  # the CMAPhase, and the points told it has seen
 
-    _strategies = Optimizer._strategies + ("kb",)
+    _strategies = Optimizer._strategies + ("kb",) + _batch.STRATEGIES
 
     def ask(self, n_points=None, strategy=_BATCH_STRATEGY):
         """One point, or a batch of ``n_points`` distinct points (pending until told).
 
-        ``strategy`` is what the model is told at pending points: ``"kb"``
-        (its own posterior mean, the default) or a constant lie
+        ``strategy`` chooses a point while others are pending: ``"kb"``
+        (the model is told its own posterior mean there, the default),
+        ``"lp"`` (local penalization), ``"ts"`` (Thompson draws), ``"mix"``
+        (the believer while fewer than four points are pending, Thompson
+        draws past that; all three in `asktell._batch`) or a constant lie
         (``"cl_min"``, ``"cl_mean"``, ``"cl_max"``).
         """
         return super().ask(n_points=n_points, strategy=strategy)
@@ -341,8 +360,9 @@ class AutoOptimizer(Optimizer):
         units. With a noisy objective the best value observed is often a
         lucky draw: the model, which averages the neighbours of every
         point, ranks the points by their estimated true values instead.
-        Before the first fit (during the initial design) they are ``x`` and
-        ``fun``.
+        Before the first fit (during the initial design), and after the
+        hand-off to the evolution strategy (no model is fitted then), they
+        are ``x`` and ``fun``.
         """
         res = super().get_result()
         res.x_mean, res.fun_mean = _mean_recommendation(self, res)
@@ -358,7 +378,19 @@ class AutoOptimizer(Optimizer):
         y = np.concatenate([self._model.y_train_, self._model.predict(pending)])
         return self._model.refit_fixed(X, y), y
 
+    def copy(self, random_state=None):
+        """An independent copy (see `asktell.Optimizer.copy`); the evolution strategy is rebuilt from its tells."""
+        other = super().copy(random_state)
+        other._probes = dict(self._probes)
+        other._phase, other._phase_seen = None, 0
+        return other
+
+    def _handed_off(self):
+        return self._handoff_n is not None and len(self.yi) >= self._handoff_n
+
     def _fit(self):
+        if self._handed_off():
+            return  # the evolution strategy needs no model: the time per trial stays flat
         if len(self.yi) <= _MAX_FIT_POINTS:
             super()._fit()
         else:
@@ -409,12 +441,16 @@ class AutoOptimizer(Optimizer):
         """`Optimizer.state_dict`, plus what the default's proposals depend on besides.
 
         ``"probes"``: the flat-coordinate probes proposed so far
-        (`_flat_probe`). ``"y_scale"``: past `_MAX_FIT_POINTS` points, the
+        (`_flat_probe`). ``"cma"`` and ``"cma_seen"``: once handed off, the
+        evolution strategy's state and the points told it has taken in. ``"y_scale"``: past `_MAX_FIT_POINTS` points, the
         subset model is mostly conditioned with the scaling of the targets
         of the last searched one (`_fit_subset`), which its data alone do
         not give.
         """
         state = super().state_dict()
+        if self._phase is not None:
+            state["cma"] = self._phase.state_dict()
+            state["cma_seen"] = self._phase_seen
         if self._probes:
             state["probes"] = [[j, count] for j, count in sorted(self._probes.items())]
         if "theta" in state and len(self.yi) > _MAX_FIT_POINTS:
@@ -423,6 +459,8 @@ class AutoOptimizer(Optimizer):
 
     def load_state(self, state):
         """Restore `state_dict` (see `Optimizer.load_state`); past `_MAX_FIT_POINTS` the subset model.
+
+        Once handed off to the evolution strategy there is no model to rebuild.
 
         Raises ``ValueError`` for a malformed state or one saved with
         another number of points told.
@@ -434,18 +472,31 @@ class AutoOptimizer(Optimizer):
         except (TypeError, ValueError):
             raise ValueError(f"state['probes'] must be [coordinate, count] pairs, got {state['probes']!r}") from None
         scale = state.get("y_scale")
-        if len(self.yi) <= _MAX_FIT_POINTS or scale is None or "theta" not in state:
+        if self._handed_off():
+            # the evolution strategy proposes, from the points told alone (`_cma_phase`): no model;
+            # its state is restored where stored, else rebuilt from the tells at the next ask
+            self._check_told(state)
+            if "cma" in state:
+                seen = state.get("cma_seen")
+                if not isinstance(seen, int) or not self._handoff_n <= seen <= len(self.yi):
+                    raise ValueError(f"state['cma_seen'] must count points told past the hand-off, got {seen!r}")
+                self._phase = CMAPhase.from_state(state["cma"], self._derive, _CMA_STREAM)
+                self._phase_seen = seen
+        elif len(self.yi) <= _MAX_FIT_POINTS or scale is None or "theta" not in state:
             super().load_state(state)
         else:
             self._load_subset(state, scale)
         self._probes = probes
 
-    def _load_subset(self, state, scale):
-        """The subset model `_fit_subset` had: its rows, conditioned with the stored theta and scaling."""
+    def _check_told(self, state):
         if state.get("n_told") != len(self.yi):
             raise ValueError(
                 f"state was saved with {state.get('n_told')!r} points told; this optimizer was told {len(self.yi)}"
             )
+
+    def _load_subset(self, state, scale):
+        """The subset model `_fit_subset` had: its rows, conditioned with the stored theta and scaling."""
+        self._check_told(state)
         if not (isinstance(scale, list) and len(scale) == 2 and all(isinstance(v, (int, float)) for v in scale)
                 and scale[1] > 0):
             raise ValueError(f"state['y_scale'] must be [mean, positive std], got {scale!r}")
@@ -463,8 +514,49 @@ class AutoOptimizer(Optimizer):
         self._use_model(est, targets)
 
     def _propose(self, number, strategy):
+        if self._handed_off():
+            return self._cma_point(number)
         probe = self._flat_probe(number)
-        return probe if probe is not None else super()._propose(number, strategy)
+        if probe is not None:
+            return probe
+        n_told, n_pending = len(self.yi), len(self._book.pending_numbers)
+        if strategy == "mix":
+            strategy = "kb" if n_pending < _batch.MIX_BELIEVED else "ts"
+        if strategy in _batch.STRATEGIES and n_pending and n_told and n_told + n_pending >= self.n_initial_points_:
+            if self._model_n != n_told:
+                self._fit()
+            return _batch.propose(self, number, strategy)
+        return super()._propose(number, strategy)
+
+    def _cma_phase(self):
+        """The evolution strategy (`asktell._cma.CMAPhase`), brought up to date with the points told.
+
+        It is built from the first `_handoff_n` points told (centred on the
+        best, shaped by the best ones), and each later point told joins it
+        in the order told; so its state is a function of the tells alone,
+        and a replay rebuilds it.
+        """
+        if self._phase is None:
+            n = self._handoff_n
+            self._phase = CMAPhase(self.space.transform(self.Xi[:n]), np.asarray(self.yi[:n], dtype=float),
+                                   self._derive, _CMA_STREAM)
+            self._phase_seen = n
+        if self._phase_seen < len(self.yi):
+            U = self.space.transform(self.Xi[self._phase_seen:])
+            for u, value in zip(U, self.yi[self._phase_seen:]):
+                self._phase.tell(u, value)
+            self._phase_seen = len(self.yi)
+        return self._phase
+
+    def _cma_point(self, number):
+        """A sample of the evolution strategy (from trial ``number``'s stream) not yet asked."""
+        phase = self._cma_phase()
+        for attempt in range(_CMA_ATTEMPTS):
+            u = phase.sample(self._derive(_CMA_STREAM, number, attempt))
+            x = plain(self.space.inverse_transform(u[None, :])[0])
+            if self._acceptable(x):
+                return x
+        return self._random_new(self._derive(number))
 
     def _flat_probe(self, number):
         """The incumbent with one coordinate the model treats as flat redrawn, or None.
@@ -513,8 +605,8 @@ class AutoOptimizer(Optimizer):
 def _mean_recommendation(optimizer, res):
     """(point, posterior mean) of the evaluated point of lowest posterior mean, else ``(res.x, res.fun)``."""
     ys = np.asarray(optimizer.yi, dtype=float)
-    if optimizer._model is None or ys.ndim != 1:
-        return res.x, res.fun
+    if optimizer._model is None or ys.ndim != 1 or optimizer._handed_off():
+        return res.x, res.fun  # no model yet, or none since the hand-off to the evolution strategy
     rows = np.flatnonzero(np.isfinite(ys))
     mean = predict_objective(optimizer._model, optimizer.space.transform([optimizer.Xi[i] for i in rows]))
     best = int(np.argmin(mean))

@@ -184,6 +184,71 @@ def _optuna(sampler_name):
     return run
 
 
+def cmaes_ipop(f, dims, budget, seed):
+    """The `cmaes` package's CMA-ES with IPOP restarts (population doubled at each restart).
+
+    Each run starts at a uniform point of the box with step size a fifth of
+    the range (coordinates scaled to [0, 1]); a run that `should_stop()`
+    restarts at a fresh uniform point with twice the population.
+    """
+    import cmaes
+
+    lo, hi = np.array(_reals_only(dims, "cmaes-ipop"), dtype=float).T
+    rng = np.random.RandomState(seed)
+    popsize = None
+    while True:
+        opt = cmaes.CMA(mean=rng.uniform(size=len(lo)), sigma=0.2, bounds=np.array([[0.0, 1.0]] * len(lo)),
+                        seed=int(rng.randint(2**31 - 1)), population_size=popsize)
+        while not opt.should_stop():
+            solutions = []
+            for _ in range(opt.population_size):
+                u = opt.ask()
+                solutions.append((u, f(list(lo + u * (hi - lo)))))
+            opt.tell(solutions)
+        popsize = 2 * opt.population_size
+
+
+def _ngopt_numpy2_shim():
+    """Let NGOpt's surrogate step fail the way it is built to, under numpy 2.4.
+
+    Nevergrad 1.0.12's ``learn_on_k_best`` calls ``float()`` on a
+    one-element array, a TypeError since numpy 2.4, which ends the run.
+    Turned into its own ``MetaModelFailure``, NGOpt goes on with its base
+    optimizer's proposal (what it does whenever the surrogate fails), so
+    NGOpt runs here without its surrogate step (``benchmarks/RESULTS.md``).
+    """
+    from nevergrad.optimization import metamodel, optimizerlib
+
+    original = metamodel.learn_on_k_best
+    if optimizerlib.learn_on_k_best is not original:
+        return
+
+    def learn_on_k_best(*args, **kwargs):
+        try:
+            return original(*args, **kwargs)
+        except TypeError as exc:
+            raise metamodel.MetaModelFailure(str(exc)) from exc
+
+    optimizerlib.learn_on_k_best = learn_on_k_best
+
+
+def nevergrad_ngopt(f, dims, budget, seed):
+    """Nevergrad's NGOpt (its algorithm selector) over the box, told the budget."""
+    import nevergrad as ng
+
+    _ngopt_numpy2_shim()
+
+    lo, hi = np.array(_reals_only(dims, "ngopt"), dtype=float).T
+    param = ng.p.Array(init=(lo + hi) / 2).set_bounds(lo, hi)
+    param.random_state = np.random.RandomState(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        opt = ng.optimizers.NGOpt(parametrization=param, budget=budget, num_workers=1)
+        for _ in range(budget):
+            cand = opt.ask()
+            opt.tell(cand, f(list(cand.value)))
+
+
 def random_search(f, dims, budget, seed):
     rng = np.random.RandomState(seed)
     if all(kind == "real" and not _is_log(args) for kind, *args in dims):  # one vector draw: the continuous suite's runs as before
@@ -209,7 +274,8 @@ def random_search(f, dims, budget, seed):
 
 
 #: modules a contender imports, loaded before its clock starts
-_MODULES = {"skopt-gp": ["skopt"], "optuna-tpe": ["optuna"], "optuna-gp": ["optuna", "torch"], "optuna-cmaes": ["optuna", "cmaes"]}
+_MODULES = {"skopt-gp": ["skopt"], "optuna-tpe": ["optuna"], "optuna-gp": ["optuna", "torch"], "optuna-cmaes": ["optuna", "cmaes"],
+            "cmaes-ipop": ["cmaes"], "ngopt": ["nevergrad"]}
 
 CONTENDERS = {
     "asktell-default": asktell_default,
@@ -220,6 +286,8 @@ CONTENDERS = {
     "optuna-tpe": _optuna("tpe"),
     "optuna-gp": _optuna("gp"),
     "optuna-cmaes": _optuna("cmaes"),
+    "cmaes-ipop": cmaes_ipop,
+    "ngopt": nevergrad_ngopt,
     "random": random_search,
 }
 
@@ -227,7 +295,7 @@ CONTENDERS = {
 #: largest budget, cut short, is their run at a smaller one (``--prefix-budgets``)
 BUDGET_FREE = frozenset({
     "asktell-default", "asktell-gp", "asktell-forest", "skopt-gp", "optuna-tpe", "optuna-gp",
-    "optuna-cmaes", "random",
+    "optuna-cmaes", "cmaes-ipop", "random",
 })
 
 DEFAULT_CONTENDERS = ("asktell-default", "asktell-gp", "skopt-gp", "optuna-tpe", "optuna-gp", "optuna-cmaes", "random")

@@ -14,6 +14,8 @@ next) so that load on the machine falls on all contenders alike.
 (`benchmarks.contenders.BATCHED`), its runs in batches of 4 and 8
 (``asktell-default@b4``: ``ask(n_points=4)``, four evaluations, one
 tell); ``asktell-default@b4:cl_min`` names the batch strategy too.
+``--workers 4`` adds ``asktell-default@w4``: each problem run as one
+SQLite study shared by four worker processes (`benchmarks.workers`).
 """
 
 from __future__ import annotations
@@ -41,11 +43,13 @@ from .contenders import (  # noqa: E402
 )
 from .problems import BBOB_FUNCTIONS, BBOB_SUITES, bbob_specs, classic_specs, make_problem  # noqa: E402
 from .report import write_report  # noqa: E402
+from .workers import run_workers, workers_name  # noqa: E402
 
 
 def _task(contender, spec, budget, seed):
     problem = make_problem(spec)
-    out = run_contender(contender, problem, budget, seed)
+    workers = workers_name(contender)
+    out = run_workers(problem, budget, seed, workers[1]) if workers else run_contender(contender, problem, budget, seed)
     return {
         "contender": contender,
         "suite": spec.suite,
@@ -89,6 +93,10 @@ def parse_args(argv=None):
         "--batch", default=None,
         help=f"batch sizes, e.g. 4,8: also run {sorted(BATCHED)} in batches (NAME@bK)",
     )
+    p.add_argument(
+        "--workers", default=None,
+        help="worker counts, e.g. 4: also run asktell-default as one SQLite study shared by K processes (NAME@wK)",
+    )
     p.add_argument("--jobs", type=int, default=2, help="worker processes (1: run in this process)")
     p.add_argument("--out", default="results/")
     p.add_argument(
@@ -115,7 +123,10 @@ def main(argv=None):
     contenders = [c for c in args.contenders.split(",") if c]
     if args.batch:
         contenders += [f"{c}@b{k}" for k in _int_list(args.batch) for c in list(contenders) if c in BATCHED]
-    unknown = sorted(c for c in set(contenders) - set(CONTENDERS) if batched_name(c) is None)
+    if args.workers:
+        contenders += [f"asktell-default@w{k}" for k in _int_list(args.workers)]
+    unknown = sorted(c for c in set(contenders) - set(CONTENDERS)
+                     if batched_name(c) is None and workers_name(c) is None)
     if unknown:
         sys.exit(f"unknown contenders {unknown}; choose from {sorted(CONTENDERS)}")
     if args.suite in BBOB_SUITES:
@@ -132,7 +143,7 @@ def main(argv=None):
     top = max(budgets)
 
     def derived(c):
-        return args.prefix_budgets and (c in BUDGET_FREE or batched_name(c) is not None)
+        return args.prefix_budgets and (c in BUDGET_FREE or batched_name(c) is not None or workers_name(c) is not None)
 
     tasks = [
         (c, s, b * s.dim, seed)

@@ -253,11 +253,12 @@ def test_gp_theta_start_resumes_the_search_from_a_previous_fit():
 def test_late_fits_start_from_the_last_hyperparameters():
     from asktell.auto import _FRESH_FIT_EVERY, _WARM_FIT_FROM, AutoOptimizer
 
-    opt = AutoOptimizer([(-2.0, 2.0), (-2.0, 2.0)], n_initial_points=5, random_state=0)
+    # four dimensions: the GP phase lasts 80 points (asktell._cma.handoff_at), past these 66
+    opt = AutoOptimizer([(-2.0, 2.0)] * 4, n_initial_points=5, random_state=0)
     rng = np.random.RandomState(0)
     starts = {}
     for n in range(1, _WARM_FIT_FROM + _FRESH_FIT_EVERY + 2):
-        x = list(rng.uniform(-2, 2, size=2))
+        x = list(rng.uniform(-2, 2, size=4))
         previous = getattr(opt._model, "theta_", None)
         opt.tell(x, _quadratic(x))
         if opt._model is None:

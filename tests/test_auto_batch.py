@@ -1,4 +1,5 @@
-"""Batches of the default strategy: ``ask(n_points=k)`` with the Kriging believer."""
+"""Batches of the default strategy: ``ask(n_points=k)`` with the Kriging believer, local penalization
+or Thompson draws."""
 
 import numpy as np
 import pytest
@@ -24,8 +25,12 @@ def _batches(seed, k=4, rounds=3, strategy="kb"):
     return opt, out
 
 
-def test_batches_are_distinct_and_improve_on_the_design():
-    opt, batches = _batches(0)
+STRATEGIES = ["kb", "lp", "ts", "mix"]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_batches_are_distinct_and_improve_on_the_design(strategy):
+    opt, batches = _batches(0, strategy=strategy)
     points = [tuple(x) for b in batches for x in b]
     assert len(set(points)) == len(points) == 12
     # the model-based batches (after the 5-point design) reach below the design's best
@@ -37,10 +42,11 @@ def test_batches_are_distinct_and_improve_on_the_design():
         assert d.min() > 2e-3
 
 
-def test_same_seed_same_batches_other_seed_other_ones():
-    _, a = _batches(3)
-    _, b = _batches(3)
-    _, c = _batches(4)
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_same_seed_same_batches_other_seed_other_ones(strategy):
+    _, a = _batches(3, strategy=strategy)
+    _, b = _batches(3, strategy=strategy)
+    _, c = _batches(4, strategy=strategy)
     assert a == b
     assert a != c
 
@@ -58,15 +64,43 @@ def test_kriging_believer_tells_pending_points_the_model_mean():
     assert np.all(std1 < std0)
 
 
-def test_batch_over_a_small_discrete_space_is_distinct():
+def test_the_strategies_differ_only_past_the_first_point_of_a_batch():
+    opts = {s: _batches(2, rounds=2)[0] for s in ["kb", "lp", "ts"]}  # the same history
+    batches = {s: opt.ask(n_points=3, strategy=s) for s, opt in opts.items()}
+    assert batches["kb"][0] == batches["lp"][0] == batches["ts"][0]
+    assert len({tuple(b[1]) for b in batches.values()}) == 3
+
+
+def test_mix_believes_the_first_four_points_and_draws_the_rest():
+    kb, mix = _batches(6, rounds=2)[0], _batches(6, rounds=2)[0]
+    a, b = kb.ask(n_points=6, strategy="kb"), mix.ask(n_points=6, strategy="mix")
+    assert a[:4] == b[:4]
+    assert a[4] != b[4]
+
+
+def test_local_penalization_keeps_away_from_a_pending_point():
+    from asktell import _batch
+
+    opt, _ = _batches(5, rounds=3)
+    first = opt.ask()  # pending: the penalized acquisition must shun its neighbourhood
+    Xp = opt.space.transform([first])
+    ranked = _batch._penalized(opt, opt.candidates(opt, opt._derive(99)))
+    assert np.linalg.norm(ranked[0] - Xp[0]) > 1e-3
+    assert list(opt.ask(strategy="lp")) != list(first)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_batch_over_a_small_discrete_space_is_distinct(strategy):
     opt = _make([Integer(0, 3), Categorical(["a", "b"])], 0, n_initial_points=3)
-    xs = opt.ask(n_points=6)
+    xs = opt.ask(n_points=6, strategy=strategy)
     assert len({tuple(x) for x in xs}) == 6
     opt.tell(xs, [x[0] + (x[1] == "b") for x in xs])
-    assert len({tuple(x) for x in opt.ask(n_points=2)} | {tuple(x) for x in xs}) == 8
+    more = opt.ask(n_points=2, strategy=strategy)
+    assert len({tuple(x) for x in more} | {tuple(x) for x in xs}) == 8
 
 
 def test_bad_strategy_is_named():
     opt = _make([(-1.0, 1.0)], 0)
-    with pytest.raises(ValueError, match=r"strategy must be one of \['cl_min', 'cl_mean', 'cl_max', 'kb'\], got 'kriging'"):
+    expected = r"strategy must be one of \['cl_min', 'cl_mean', 'cl_max', 'kb', 'lp', 'ts', 'mix'\], got 'kriging'"
+    with pytest.raises(ValueError, match=expected):
         opt.ask(n_points=2, strategy="kriging")

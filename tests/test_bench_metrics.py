@@ -188,18 +188,34 @@ def test_mixed_space_contenders_propose_valid_configurations(name):
     assert out["values"] == rec.values  # same seed, same run
 
 
-def test_batch_table_counts_functions_reaching_the_sequential_median():
-    from benchmarks.batches import table
+def test_batch_table_gives_the_evaluations_to_reach_the_sequential_median():
+    from benchmarks.batches import evaluations_to_reach, table
 
-    def rec(contender, problem, budget, seed, best):
+    assert evaluations_to_reach([5.0, 3.0, 4.0, 0.5], 0.0, 3.0) == 2.0
+    assert evaluations_to_reach([5.0, 4.0], 1.0, 2.0) == np.inf
+
+    def rec(contender, problem, budget, seed, values):
         return {"contender": contender, "problem": problem, "dim": 2, "budget": budget, "seed": seed,
-                "f_opt": 0.0, "values": [10.0, best]}
+                "f_opt": 0.0, "values": values}
 
     records = []
-    for seed in range(3):
-        records += [rec("asktell-default", "f01", 40, seed, 1.0), rec("asktell-default", "f15", 40, seed, 1.0)]
-        # f01: behind at 20*d (2.0) but level by 26*d (0.9); f15: still behind at 26*d
-        records += [rec("asktell-default@b4", "f01", 40, seed, 2.0), rec("asktell-default@b4", "f01", 52, seed, 0.9)]
-        records += [rec("asktell-default@b4", "f15", 40, seed, 10.0), rec("asktell-default@b4", "f15", 52, seed, 5.0)]
+    for seed, hit in enumerate([30, 44, None]):
+        # the reference: final precision 1.0 on f01, 2.0 (seed 0) or 1.0 on f15
+        records += [rec("asktell-default", "f01", 40, seed, [10.0] * 39 + [1.0]),
+                    rec("asktell-default", "f15", 40, seed, [10.0] * 39 + [2.0 if seed == 0 else 1.0])]
+        # f01: reached at evaluation 30, 44, never (median 44 of 40: 1.10); f15: never below 1.5
+        late = [10.0] * 52 if hit is None else [10.0] * (hit - 1) + [0.9] * (53 - hit)
+        records += [rec("asktell-default@b4", "f01", 52, seed, late),
+                    rec("asktell-default@b4", "f01", 40, seed, late[:40]) | {"prefix_of": 52},
+                    rec("asktell-default@b4", "f15", 52, seed, [1.5] * 52)]
     out = table(records).splitlines()
-    assert out[2].startswith("| asktell-default@b4 | 1/1 | - | - | 0/1 | - | 1/2 | +0.65 |")
+    assert out[2] == "| asktell-default@b4 | 1/1 (1.10) | - | - | 0/1 (>1.30) | - | 1/2 (>1.30) |"
+
+
+def test_worker_contender_names():
+    from benchmarks.workers import workers_name
+
+    assert workers_name("asktell-default@w4") == ("asktell-default", 4)
+    assert workers_name("asktell-default@b4") is None
+    assert workers_name("asktell-default@w0") is None
+    assert workers_name("optuna-tpe@w4") is None

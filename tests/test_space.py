@@ -145,6 +145,21 @@ def test_integer_transforms_round_and_clip():
     assert all(type(v) is int for v in d.inverse_transform([0.33]))
 
 
+@pytest.mark.parametrize("values", [[0.25, 1.0], np.array([0.25, 1.0]), np.array([1, 2])])
+def test_numeric_transform_checks_arrays_and_float_lists_as_values(values):
+    # the vectorized check of float lists and numeric arrays accepts and rejects what the per-value one does
+    np.testing.assert_allclose(Real(0, 2, transform="normalize").transform(values), np.asarray(values) / 2)
+    with pytest.raises(ValueError, match=r"2\.5 is not within Real"):
+        Real(0, 2).transform(list(values) + [2.5])
+    with pytest.raises(ValueError, match=r"nan\)? is not within Real"):
+        Real(0, 2).transform(np.append(values, np.nan))
+    with pytest.raises(ValueError, match=r"1\.5\)? is not within Integer"):
+        Integer(0, 3).transform(np.array([1.0, 1.5]))
+    with pytest.raises(ValueError, match="True is not within Real"):
+        Real(0, 2).transform([0.5, True])  # a bool is no number here, even among floats
+    assert Integer(0, 3).transform([1.0, 3.0]).tolist() == [1.0, 3.0]
+
+
 def test_categorical_onehot_and_binary():
     d = Categorical(["a", "b", "c"])
     assert d.transformed_size == 3

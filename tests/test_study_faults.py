@@ -85,7 +85,7 @@ def _complete(url, name):
     return n
 
 
-def _kill_workers(url, name, tmp_path, n_workers, target, n_kills, n_commit_kills, seed):
+def _kill_workers(url, name, tmp_path, n_workers, target, n_kills, n_commit_kills, seed, seconds=600):
     """Run ``n_workers`` at a time until ``target`` trials are complete, SIGKILLing ``n_kills`` of them.
 
     The kills are spread over the run (one each time another share of the
@@ -102,7 +102,7 @@ def _kill_workers(url, name, tmp_path, n_workers, target, n_kills, n_commit_kill
     thresholds = [target * (k + 1) // (n_kills + 2) for k in range(n_kills)]  # the last near 2/3
     procs = [_spawn(url, name, target, log, 100 + i) for i in range(n_workers)]
     spawned, deaths, errors, armed = n_workers, 0, [], []
-    deadline = time.monotonic() + 600
+    deadline = time.monotonic() + seconds
 
     def reap():
         nonlocal deaths
@@ -166,8 +166,9 @@ def _check_everything_accounted_for(url, name, log, target):
     return rerun
 
 
-def _faults(url, tmp_path, n_workers, target, n_kills, n_commit_kills):
-    log, killed = _kill_workers(url, "faults", tmp_path, n_workers, target, n_kills, n_commit_kills, seed=3)
+def _faults(url, tmp_path, n_workers, target, n_kills, n_commit_kills, seconds=600):
+    log, killed = _kill_workers(url, "faults", tmp_path, n_workers, target, n_kills, n_commit_kills, seed=3,
+                                seconds=seconds)
     assert killed == n_kills
     rerun = _check_everything_accounted_for(url, "faults", log, target)
     assert rerun, "no trial was caught mid-evaluation by a kill"
@@ -178,21 +179,32 @@ def test_killed_sqlite_workers_lose_nothing(tmp_path):
     _faults(f"sqlite:///{tmp_path / 'f.db'}", tmp_path, n_workers=4, target=20, n_kills=4, n_commit_kills=2)
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")
-def test_killed_postgresql_workers_lose_nothing(tmp_path, postgresql_url):
+def _fresh_postgresql(url):
+    """``url``, with the study of an earlier fault test there deleted."""
     from asktell.storage import get_storage
 
-    storage = get_storage(postgresql_url)
+    storage = get_storage(url)
     if "faults" in {s["name"] for s in storage.study_summaries()}:
         storage.delete_study("faults")
     storage.close()
-    _faults(postgresql_url, tmp_path, n_workers=4, target=12, n_kills=3, n_commit_kills=1)
+    return url
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_killed_postgresql_workers_lose_nothing(tmp_path, postgresql_url):
+    _faults(_fresh_postgresql(postgresql_url), tmp_path, n_workers=4, target=12, n_kills=3, n_commit_kills=1)
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # 400 trials of the default's GP: ~10 minutes on a loaded 2-core machine
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-def test_four_workers_a_hundred_trials_each_ten_kills(tmp_path):
-    _faults(f"sqlite:///{tmp_path / 'f.db'}", tmp_path, n_workers=4, target=400, n_kills=10, n_commit_kills=4)
+def test_four_workers_a_hundred_trials_each_ten_kills(tmp_path, backend, request):
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'f.db'}"
+    else:
+        url = _fresh_postgresql(request.getfixturevalue("postgresql_url"))
+    _faults(url, tmp_path, n_workers=4, target=400, n_kills=10, n_commit_kills=4, seconds=3000)
 
 
 # ------------------------------------------------------------------ locks

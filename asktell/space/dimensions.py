@@ -196,6 +196,26 @@ class _Numeric(Dimension):
         self._check_values(X)
         return self._transformer.transform(np.asarray(list(X), dtype=float))
 
+    def _check_values(self, X):
+        """`Dimension._check_values`, vectorized for a list of floats or a numeric array.
+
+        A model's candidates are thousands of values per proposal; checking
+        them one by one was a third of the time of a proposal on a mixed space.
+        Anything else (ints, bools, strings, mixed lists) takes the checks
+        value by value, so the accepted values and the errors are the same.
+        """
+        if isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind in "fiu":
+            values = X
+        elif type(X) is list and all(type(x) is float for x in X):
+            values = np.array(X, dtype=float)
+        else:
+            return super()._check_values(X)
+        ok = (values >= self.low) & (values <= self.high)
+        if self._kind == "Integer":
+            ok &= values == np.floor(values)
+        if not ok.all():
+            super()._check_values([X[np.flatnonzero(~ok)[0]]])
+
     def __contains__(self, value):
         return _is_number(value) and self.low <= value <= self.high
 
