@@ -134,7 +134,7 @@ _SUBSET_SEARCH_EVERY = 4  # ... whose hyperparameters are searched at every 4th 
 _SUBSET_STREAM = (1 << 30) + 7  # seed-sequence key of the subset draws
 _CMA_STREAM = (1 << 30) + 11  # seed-sequence key of the evolution strategy's samples and restarts
 _CMA_ATTEMPTS = 20  # samples tried for a proposal not yet asked before a uniform point
-_BATCH_STRATEGY = "kb"  # the lie for pending points when none is given (benchmarks/RESULTS.md, "Batches")
+_BATCH_STRATEGY = "mix"  # how points are proposed while others are pending (benchmarks/RESULTS.md, "Batches")
 
 
 def _length_scale_prior(n_dims):
@@ -267,13 +267,16 @@ class AutoOptimizer(Optimizer):
     Four more parts serve batches and larger budgets:
 
     * **Batches** (``ask(n_points=k)``, or several asks in flight) take
-      the pending points into the model by a *Kriging believer* by
-      default (``strategy="kb"``): each pending point is told the GP's
+      the pending points into the model by a *Kriging believer* while
+      fewer than four are pending: each pending point is told the GP's
       own posterior mean there. The mean is unchanged and the variance
       around the pending points collapses, so the acquisition itself
       draws the next point away from them, without the pessimism of a
       constant lie (scikit-optimize's ``"cl_min"``, ``"cl_mean"``,
-      ``"cl_max"``, still accepted).
+      ``"cl_max"``, still accepted). Past four pending points a joint
+      Thompson draw of that model over the candidates picks the point,
+      which spreads larger batches (``strategy="mix"``, the default;
+      `asktell._batch`).
     * **Probes of flat coordinates** (`_flat_probe`): every 5th proposal
       may redraw, at the incumbent, a real coordinate whose length scale
       says the model has never seen its effect.
@@ -338,12 +341,12 @@ class AutoOptimizer(Optimizer):
     def ask(self, n_points=None, strategy=_BATCH_STRATEGY):
         """One point, or a batch of ``n_points`` distinct points (pending until told).
 
-        ``strategy`` chooses a point while others are pending: ``"kb"``
-        (the model is told its own posterior mean there, the default),
-        ``"lp"`` (local penalization), ``"ts"`` (Thompson draws), ``"mix"``
-        (the believer while fewer than four points are pending, Thompson
-        draws past that; all three in `asktell._batch`) or a constant lie
-        (``"cl_min"``, ``"cl_mean"``, ``"cl_max"``).
+        ``strategy`` chooses a point while others are pending: ``"mix"``
+        (the default: ``"kb"`` while fewer than four points are pending,
+        ``"ts"`` past that), ``"kb"`` (the model is told its own
+        posterior mean there), ``"lp"`` (local penalization), ``"ts"``
+        (Thompson draws; the last three in `asktell._batch`) or a
+        constant lie (``"cl_min"``, ``"cl_mean"``, ``"cl_max"``).
         """
         return super().ask(n_points=n_points, strategy=strategy)
 

@@ -76,6 +76,8 @@ def test_mix_believes_the_first_four_points_and_draws_the_rest():
     a, b = kb.ask(n_points=6, strategy="kb"), mix.ask(n_points=6, strategy="mix")
     assert a[:4] == b[:4]
     assert a[4] != b[4]
+    default = _batches(6, rounds=2)[0]
+    assert default.ask(n_points=6) == b  # "mix" is the default
 
 
 def test_local_penalization_keeps_away_from_a_pending_point():
