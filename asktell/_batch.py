@@ -16,6 +16,8 @@ sequential proposal; these strategies choose the others:
   the Kriging believer's posterior over the candidates. Draws differ from
   slot to slot, and the believer's variance collapses at the pending
   points, so the batch spreads where the model is unsure.
+* ``"mix"``: the Kriging believer while fewer than `MIX_BELIEVED` points
+  are pending, Thompson draws past them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from scipy.special import log_ndtr
 from .acquisition import _log_ei, _moments
 
 #: strategies handled here (``"kb"`` and the constant lies are `Optimizer._lie_model`'s)
-STRATEGIES = ("lp", "ts")
+STRATEGIES = ("lp", "ts", "mix")
+MIX_BELIEVED = 4  # "mix": pending points up to which the Kriging believer proposes
 _TS_CANDIDATES = 1024  # candidates a Thompson draw is taken jointly over (its Cholesky is O(n^3))
 _LBFGS_MAXITER = 200
 

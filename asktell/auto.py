@@ -134,7 +134,7 @@ _SUBSET_SEARCH_EVERY = 4  # ... whose hyperparameters are searched at every 4th 
 _SUBSET_STREAM = (1 << 30) + 7  # seed-sequence key of the subset draws
 _CMA_STREAM = (1 << 30) + 11  # seed-sequence key of the evolution strategy's samples and restarts
 _CMA_ATTEMPTS = 20  # samples tried for a proposal not yet asked before a uniform point
-_BATCH_STRATEGY = "kb"  # the lie for pending points when none is given (benchmarks/RESULTS.md, "Batches")
+_BATCH_STRATEGY = "mix"  # how points are proposed while others are pending (benchmarks/RESULTS.md, "Batches")
 
 
 def _length_scale_prior(n_dims):
@@ -267,13 +267,16 @@ class AutoOptimizer(Optimizer):
     Four more parts serve batches and larger budgets:
 
     * **Batches** (``ask(n_points=k)``, or several asks in flight) take
-      the pending points into the model by a *Kriging believer* by
-      default (``strategy="kb"``): each pending point is told the GP's
+      the pending points into the model by a *Kriging believer* while
+      fewer than four are pending: each pending point is told the GP's
       own posterior mean there. The mean is unchanged and the variance
       around the pending points collapses, so the acquisition itself
       draws the next point away from them, without the pessimism of a
       constant lie (scikit-optimize's ``"cl_min"``, ``"cl_mean"``,
-      ``"cl_max"``, still accepted).
+      ``"cl_max"``, still accepted). Past four pending points a joint
+      Thompson draw of that model over the candidates picks the point,
+      which spreads larger batches (``strategy="mix"``, the default;
+      `asktell._batch`).
     * **Probes of flat coordinates** (`_flat_probe`): every 5th proposal
       may redraw, at the incumbent, a real coordinate whose length scale
       says the model has never seen its effect.
@@ -338,11 +341,12 @@ class AutoOptimizer(Optimizer):
     def ask(self, n_points=None, strategy=_BATCH_STRATEGY):
         """One point, or a batch of ``n_points`` distinct points (pending until told).
 
-        ``strategy`` chooses a point while others are pending: ``"kb"``
-        (the model is told its own posterior mean there, the default),
-        ``"lp"`` (local penalization), ``"ts"`` (Thompson draws; both in
-        `asktell._batch`) or a constant lie (``"cl_min"``, ``"cl_mean"``,
-        ``"cl_max"``).
+        ``strategy`` chooses a point while others are pending: ``"mix"``
+        (the default: ``"kb"`` while fewer than four points are pending,
+        ``"ts"`` past that), ``"kb"`` (the model is told its own
+        posterior mean there), ``"lp"`` (local penalization), ``"ts"``
+        (Thompson draws; the last three in `asktell._batch`) or a
+        constant lie (``"cl_min"``, ``"cl_mean"``, ``"cl_max"``).
         """
         return super().ask(n_points=n_points, strategy=strategy)
 
@@ -440,12 +444,16 @@ class AutoOptimizer(Optimizer):
         """`Optimizer.state_dict`, plus what the default's proposals depend on besides.
 
         ``"probes"``: the flat-coordinate probes proposed so far
-        (`_flat_probe`). ``"y_scale"``: past `_MAX_FIT_POINTS` points, the
+        (`_flat_probe`). ``"cma"`` and ``"cma_seen"``: once handed off, the
+        evolution strategy's state and the points told it has taken in. ``"y_scale"``: past `_MAX_FIT_POINTS` points, the
         subset model is mostly conditioned with the scaling of the targets
         of the last searched one (`_fit_subset`), which its data alone do
         not give.
         """
         state = super().state_dict()
+        if self._phase is not None:
+            state["cma"] = self._phase.state_dict()
+            state["cma_seen"] = self._phase_seen
         if self._probes:
             state["probes"] = [[j, count] for j, count in sorted(self._probes.items())]
         if "theta" in state and len(self.yi) > _MAX_FIT_POINTS:
@@ -454,6 +462,8 @@ class AutoOptimizer(Optimizer):
 
     def load_state(self, state):
         """Restore `state_dict` (see `Optimizer.load_state`); past `_MAX_FIT_POINTS` the subset model.
+
+        Once handed off to the evolution strategy there is no model to rebuild.
 
         Raises ``ValueError`` for a malformed state or one saved with
         another number of points told.
@@ -465,18 +475,31 @@ class AutoOptimizer(Optimizer):
         except (TypeError, ValueError):
             raise ValueError(f"state['probes'] must be [coordinate, count] pairs, got {state['probes']!r}") from None
         scale = state.get("y_scale")
-        if len(self.yi) <= _MAX_FIT_POINTS or scale is None or "theta" not in state:
+        if self._handed_off():
+            # the evolution strategy proposes, from the points told alone (`_cma_phase`): no model;
+            # its state is restored where stored, else rebuilt from the tells at the next ask
+            self._check_told(state)
+            if "cma" in state:
+                seen = state.get("cma_seen")
+                if not isinstance(seen, int) or not self._handoff_n <= seen <= len(self.yi):
+                    raise ValueError(f"state['cma_seen'] must count points told past the hand-off, got {seen!r}")
+                self._phase = CMAPhase.from_state(state["cma"], self._derive, _CMA_STREAM)
+                self._phase_seen = seen
+        elif len(self.yi) <= _MAX_FIT_POINTS or scale is None or "theta" not in state:
             super().load_state(state)
         else:
             self._load_subset(state, scale)
         self._probes = probes
 
-    def _load_subset(self, state, scale):
-        """The subset model `_fit_subset` had: its rows, conditioned with the stored theta and scaling."""
+    def _check_told(self, state):
         if state.get("n_told") != len(self.yi):
             raise ValueError(
                 f"state was saved with {state.get('n_told')!r} points told; this optimizer was told {len(self.yi)}"
             )
+
+    def _load_subset(self, state, scale):
+        """The subset model `_fit_subset` had: its rows, conditioned with the stored theta and scaling."""
+        self._check_told(state)
         if not (isinstance(scale, list) and len(scale) == 2 and all(isinstance(v, (int, float)) for v in scale)
                 and scale[1] > 0):
             raise ValueError(f"state['y_scale'] must be [mean, positive std], got {scale!r}")
@@ -500,6 +523,8 @@ class AutoOptimizer(Optimizer):
         if probe is not None:
             return probe
         n_told, n_pending = len(self.yi), len(self._book.pending_numbers)
+        if strategy == "mix":
+            strategy = "kb" if n_pending < _batch.MIX_BELIEVED else "ts"
         if strategy in _batch.STRATEGIES and n_pending and n_told and n_told + n_pending >= self.n_initial_points_:
             if self._model_n != n_told:
                 self._fit()

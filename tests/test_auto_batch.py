@@ -25,7 +25,7 @@ def _batches(seed, k=4, rounds=3, strategy="kb"):
     return opt, out
 
 
-STRATEGIES = ["kb", "lp", "ts"]
+STRATEGIES = ["kb", "lp", "ts", "mix"]
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
@@ -65,10 +65,19 @@ def test_kriging_believer_tells_pending_points_the_model_mean():
 
 
 def test_the_strategies_differ_only_past_the_first_point_of_a_batch():
-    opts = {s: _batches(2, rounds=2)[0] for s in STRATEGIES}  # the same history
+    opts = {s: _batches(2, rounds=2)[0] for s in ["kb", "lp", "ts"]}  # the same history
     batches = {s: opt.ask(n_points=3, strategy=s) for s, opt in opts.items()}
     assert batches["kb"][0] == batches["lp"][0] == batches["ts"][0]
     assert len({tuple(b[1]) for b in batches.values()}) == 3
+
+
+def test_mix_believes_the_first_four_points_and_draws_the_rest():
+    kb, mix = _batches(6, rounds=2)[0], _batches(6, rounds=2)[0]
+    a, b = kb.ask(n_points=6, strategy="kb"), mix.ask(n_points=6, strategy="mix")
+    assert a[:4] == b[:4]
+    assert a[4] != b[4]
+    default = _batches(6, rounds=2)[0]
+    assert default.ask(n_points=6) == b  # "mix" is the default
 
 
 def test_local_penalization_keeps_away_from_a_pending_point():
@@ -94,6 +103,6 @@ def test_batch_over_a_small_discrete_space_is_distinct(strategy):
 
 def test_bad_strategy_is_named():
     opt = _make([(-1.0, 1.0)], 0)
-    expected = r"strategy must be one of \['cl_min', 'cl_mean', 'cl_max', 'kb', 'lp', 'ts'\], got 'kriging'"
+    expected = r"strategy must be one of \['cl_min', 'cl_mean', 'cl_max', 'kb', 'lp', 'ts', 'mix'\], got 'kriging'"
     with pytest.raises(ValueError, match=expected):
         opt.ask(n_points=2, strategy="kriging")

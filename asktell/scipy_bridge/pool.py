@@ -382,13 +382,17 @@ class HyperScipySampler(AskTellOptimizer):
         self.space.check_point(trial.x, param=f"trial {trial.number} x")
         record = Trial(number=trial.number, x=list(trial.x), params=self.space.to_params(list(trial.x)),
                        state=TrialState(trial.state), value=trial.value, info=dict(trial.info))
+        self._take(record)
+        return record
+
+    def _take(self, record):
+        """Book ``record``: a finished one fills the cache, a running one stays in flight."""
         self._book.add(record)
         if record.finished:
             self._finish(record, record.state is TrialState.FAIL, record.value)
         else:
             self._in_flight.setdefault(_key(record.x), record.number)
             self._listeners[record.number] = []
-        return record
 
     def fail_trial(self, trial, error=None):
         """End ``trial`` as failed; scipy sees the penalty, the cache remembers it."""
@@ -435,13 +439,7 @@ class HyperScipySampler(AskTellOptimizer):
                 self._seed = int(seeds.pop())
         self.stop()
         for trial in sorted(trials, key=lambda t: t.number):
-            record = replace(trial, x=list(trial.x), params=dict(trial.params), info=dict(trial.info))
-            self._book.add(record)
-            if record.finished:
-                self._finish(record, record.state is TrialState.FAIL, record.value)
-            else:
-                self._in_flight.setdefault(_key(record.x), record.number)
-                self._listeners[record.number] = []
+            self._take(replace(trial, x=list(trial.x), params=dict(trial.params), info=dict(trial.info)))
         return self
 
     def stop(self):
