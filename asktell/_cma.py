@@ -79,6 +79,41 @@ class CMAPhase:
         self._start(mean, sigma, shape, 4 + int(3 * math.log(self.d)))
         self.best = float(y[order[0]])
 
+    # ------------------------------------------------------------ state
+    def state_dict(self):
+        """The strategy's state as JSON values: a reopened study restores it instead of re-telling every point."""
+        return {
+            "d": self.d, "lam": self.lam, "restarts": self.restarts, "generations": self.generations,
+            "local_gen": self._local_gen, "best": self.best, "mean": self.mean.tolist(), "sigma": self.sigma,
+            "C": self.C.tolist(), "pc": self.pc.tolist(), "ps": self.ps.tolist(), "history": list(self.history),
+            "members": [[value, y.tolist()] for value, y in self.members],
+        }
+
+    @classmethod
+    def from_state(cls, state, derive, stream):
+        """The phase `state_dict` described (the same state, so the same samples and updates).
+
+        Raises ``ValueError`` for a malformed state.
+        """
+        try:
+            phase = cls.__new__(cls)
+            phase.d = int(state["d"])
+            phase._derive, phase._stream = derive, stream
+            phase._start(state["mean"], state["sigma"], state["C"], int(state["lam"]))
+            phase.pc = np.array(state["pc"], dtype=float)
+            phase.ps = np.array(state["ps"], dtype=float)
+            phase.members = [(float(value), np.array(y, dtype=float)) for value, y in state["members"]]
+            phase.history = [float(v) for v in state["history"]]
+            phase._local_gen = int(state["local_gen"])
+            phase.restarts, phase.generations = int(state["restarts"]), int(state["generations"])
+            phase.best = float(state["best"])
+        except (KeyError, TypeError, ValueError, np.linalg.LinAlgError) as exc:
+            raise ValueError(f"state is not a CMAPhase state_dict(): {exc}") from None
+        d = phase.d
+        if phase.mean.shape != (d,) or phase.C.shape != (d, d) or phase.pc.shape != (d,) or phase.ps.shape != (d,):
+            raise ValueError(f"state's arrays do not have the sizes of {d} dimensions")
+        return phase
+
     # ------------------------------------------------------------ set-up
     def _start(self, mean, sigma, cov, popsize):
         d = self.d

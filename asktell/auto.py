@@ -363,8 +363,9 @@ class AutoOptimizer(Optimizer):
         units. With a noisy objective the best value observed is often a
         lucky draw: the model, which averages the neighbours of every
         point, ranks the points by their estimated true values instead.
-        Before the first fit (during the initial design) they are ``x`` and
-        ``fun``.
+        Before the first fit (during the initial design), and after the
+        hand-off to the evolution strategy (no model is fitted then), they
+        are ``x`` and ``fun``.
         """
         res = super().get_result()
         res.x_mean, res.fun_mean = _mean_recommendation(self, res)
@@ -443,12 +444,16 @@ class AutoOptimizer(Optimizer):
         """`Optimizer.state_dict`, plus what the default's proposals depend on besides.
 
         ``"probes"``: the flat-coordinate probes proposed so far
-        (`_flat_probe`). ``"y_scale"``: past `_MAX_FIT_POINTS` points, the
+        (`_flat_probe`). ``"cma"`` and ``"cma_seen"``: once handed off, the
+        evolution strategy's state and the points told it has taken in. ``"y_scale"``: past `_MAX_FIT_POINTS` points, the
         subset model is mostly conditioned with the scaling of the targets
         of the last searched one (`_fit_subset`), which its data alone do
         not give.
         """
         state = super().state_dict()
+        if self._phase is not None:
+            state["cma"] = self._phase.state_dict()
+            state["cma_seen"] = self._phase_seen
         if self._probes:
             state["probes"] = [[j, count] for j, count in sorted(self._probes.items())]
         if "theta" in state and len(self.yi) > _MAX_FIT_POINTS:
@@ -457,6 +462,8 @@ class AutoOptimizer(Optimizer):
 
     def load_state(self, state):
         """Restore `state_dict` (see `Optimizer.load_state`); past `_MAX_FIT_POINTS` the subset model.
+
+        Once handed off to the evolution strategy there is no model to rebuild.
 
         Raises ``ValueError`` for a malformed state or one saved with
         another number of points told.
@@ -468,18 +475,31 @@ class AutoOptimizer(Optimizer):
         except (TypeError, ValueError):
             raise ValueError(f"state['probes'] must be [coordinate, count] pairs, got {state['probes']!r}") from None
         scale = state.get("y_scale")
-        if len(self.yi) <= _MAX_FIT_POINTS or scale is None or "theta" not in state:
+        if self._handed_off():
+            # the evolution strategy proposes, from the points told alone (`_cma_phase`): no model;
+            # its state is restored where stored, else rebuilt from the tells at the next ask
+            self._check_told(state)
+            if "cma" in state:
+                seen = state.get("cma_seen")
+                if not isinstance(seen, int) or not self._handoff_n <= seen <= len(self.yi):
+                    raise ValueError(f"state['cma_seen'] must count points told past the hand-off, got {seen!r}")
+                self._phase = CMAPhase.from_state(state["cma"], self._derive, _CMA_STREAM)
+                self._phase_seen = seen
+        elif len(self.yi) <= _MAX_FIT_POINTS or scale is None or "theta" not in state:
             super().load_state(state)
         else:
             self._load_subset(state, scale)
         self._probes = probes
 
-    def _load_subset(self, state, scale):
-        """The subset model `_fit_subset` had: its rows, conditioned with the stored theta and scaling."""
+    def _check_told(self, state):
         if state.get("n_told") != len(self.yi):
             raise ValueError(
                 f"state was saved with {state.get('n_told')!r} points told; this optimizer was told {len(self.yi)}"
             )
+
+    def _load_subset(self, state, scale):
+        """The subset model `_fit_subset` had: its rows, conditioned with the stored theta and scaling."""
+        self._check_told(state)
         if not (isinstance(scale, list) and len(scale) == 2 and all(isinstance(v, (int, float)) for v in scale)
                 and scale[1] > 0):
             raise ValueError(f"state['y_scale'] must be [mean, positive std], got {scale!r}")
@@ -588,8 +608,8 @@ class AutoOptimizer(Optimizer):
 def _mean_recommendation(optimizer, res):
     """(point, posterior mean) of the evaluated point of lowest posterior mean, else ``(res.x, res.fun)``."""
     ys = np.asarray(optimizer.yi, dtype=float)
-    if optimizer._model is None or ys.ndim != 1:
-        return res.x, res.fun
+    if optimizer._model is None or ys.ndim != 1 or optimizer._handed_off():
+        return res.x, res.fun  # no model yet, or none since the hand-off to the evolution strategy
     rows = np.flatnonzero(np.isfinite(ys))
     mean = predict_objective(optimizer._model, optimizer.space.transform([optimizer.Xi[i] for i in rows]))
     best = int(np.argmin(mean))

@@ -191,7 +191,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--budgets", default="50,100")
-    parser.add_argument("--sizes", default="25,50,100,200")
+    parser.add_argument("--sizes", default="10,25,50,100,200")
     parser.add_argument("--overhead-problems", default="hart6,ackley10")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--check-prefix", default="branin", help="problem of the prefix check ('' skips it)")

@@ -102,6 +102,9 @@ def test_hand_off_after_twenty_points_per_dimension_and_no_more_fits():
     assert len(opt.models) == n_models
     # the strategy started at the incumbent of the first 40 points (5e-8 from the optimum) and improved on it
     assert min(opt.yi[40:]) < min(opt.yi[:40]) < 1e-7
+    # no model since the hand-off: the recommendation is the best point observed
+    res = opt.get_result()
+    assert (res.x_mean, res.fun_mean) == (res.x, res.fun)
 
 
 def test_evolution_strategy_proposals_are_reproducible_and_follow_the_tells():

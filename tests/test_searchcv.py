@@ -393,3 +393,25 @@ def test_resume_without_random_state_takes_the_stored_seed(tmp_path):
     rf = BayesSearchCV(Bowl(), SPACE, n_iter=3, cv=2, storage=url, study_name="rf", random_state=0,
                        optimizer_kwargs={"base_estimator": "RF", "n_initial_points": 2}).fit(X_SMALL, Y_SMALL)
     assert type(rf.optimizers_[0]) is Optimizer
+
+
+def test_default_strategy_searches_gp_hyperparameters_at_every_second_point():
+    # the cheap refit schedule of a short search: warm from the first fit, a hyperparameter
+    # search at even counts of points told, the odd ones condition on the last hyperparameters
+    search = BayesSearchCV(SVC(), {"C": Real(1e-3, 1e3, prior="log-uniform")}, n_iter=10, cv=3,
+                           random_state=0).fit(X_IRIS, Y_IRIS)
+    opt = search.optimizers_[0]
+    assert isinstance(opt, AutoOptimizer) and len(opt.models) == 6  # fits after 5, ..., 10 points
+    thetas = {len(m.X_train_): np.asarray(m.theta_) for m in opt.models}
+    for n in (7, 9):
+        np.testing.assert_array_equal(thetas[n], thetas[n - 1])
+    assert not np.array_equal(thetas[8], thetas[7])
+    # a plain AutoOptimizer keeps searching at every point
+    assert AutoOptimizer([(0.0, 1.0)], random_state=0).refit_policy(7, opt.models[-1])["optimizer"] == "L-BFGS-B"
+
+
+def test_mixed_spaces_keep_the_default_refit_schedule():
+    search = BayesSearchCV(SVC(), {"C": Real(1e-3, 1e3, prior="log-uniform"), "degree": Integer(1, 3)},
+                           n_iter=6, cv=3, random_state=0).fit(X_IRIS, Y_IRIS)
+    default = AutoOptimizer(search.optimizers_[0].space, random_state=0).refit_policy
+    assert vars(search.optimizers_[0].refit_policy) == vars(default)

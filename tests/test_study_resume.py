@@ -8,7 +8,7 @@ study run in one.
 import pytest
 
 import asktell.auto
-from asktell import create_study, load_study
+from asktell import Real, create_study, load_study
 from asktell.learning import GaussianProcessRegressor
 from asktell.study._sync import STATE_KEY
 from asktell.study import optimizer_names
@@ -242,3 +242,40 @@ def test_the_default_resumes_exactly_past_its_subset_size(tmp_path, no_thread_le
     monkeypatch.setattr(asktell.auto, "_MAX_FIT_POINTS", 10)
     whole, resumed = _sittings(tmp_path, "auto", {"n_initial_points": 4}, 14, 6)
     assert resumed == whole
+
+
+def test_a_scipy_study_takes_an_enqueued_trial(tmp_path, no_thread_leak):
+    # the scipy pool adopts trials it did not propose into its cache (add_trial)
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    study = _study(url, "s", "scipy-de", _KWARGS["scipy-de"])
+    _run(study, 5)
+    number = study.enqueue_trial({"a": 0.25, "k": 4, "c": "y"})
+    trial = study.ask()
+    assert (trial.number, trial.x) == (number, [0.25, 4, "y"])
+    study.tell(trial, _mixed(trial.x))
+    _run(study, 4)
+    assert len({tuple(t.x) for t in study.trials}) == 10
+    study.close()
+
+
+def test_the_default_handed_off_reopens_from_the_stored_strategy(tmp_path, no_thread_leak, monkeypatch):
+    # past the hand-off the evolution strategy proposes: reopening fits no GP and restores the
+    # strategy's stored state instead of telling it every point again
+    from asktell._cma import CMAPhase
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    space = [Real(-2.0, 2.0, name="a"), Real(-2.0, 2.0, name="b")]
+    study = create_study("s", url, space, optimizer="auto", random_state=3,
+                         optimizer_kwargs={"n_initial_points": 44})
+    study.optimize(lambda x: (x[0] - 0.3) ** 2 + x[1] ** 2, n_trials=70)
+    study.close()
+    fits, tells = [], []
+    monkeypatch.setattr(GaussianProcessRegressor, "fit", lambda self, *a, **k: fits.append(1) or self)
+    original = CMAPhase.tell
+    monkeypatch.setattr(CMAPhase, "tell", lambda self, *a: tells.append(1) or original(self, *a))
+    resumed = load_study("s", url)
+    trial = resumed.ask()
+    assert resumed._replay.optimizer._handed_off() and fits == []
+    assert len(tells) <= 1  # the last point told, which the stored strategy had not taken in yet
+    resumed.tell(trial, 1.0)
+    resumed.close()

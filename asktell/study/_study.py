@@ -289,8 +289,9 @@ class Study:
         ------
         ValueError
             For a value outside its dimension or a missing one, and for an
-            optimizer that only follows its own proposals (scipy's, the
-            hyper-optimizer's).
+            optimizer that only follows its own proposals (a scipy pool without
+            its cache, an optimizer without add_trial); a study over a method
+            space takes none.
         """
         return _adopt.enqueue_trial(self, params)
 
